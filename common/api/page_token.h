@@ -1,0 +1,35 @@
+#ifndef SHIEN_COMMON_API_PAGE_TOKEN_H_
+#define SHIEN_COMMON_API_PAGE_TOKEN_H_
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "absl/status/statusor.h"
+
+namespace shien {
+
+// An opaque page token (AIP-158): where the next page starts, bound to the
+// query it came from. `scope` is any string identifying the query (parent
+// and filter); a token presented with another scope is rejected.
+struct PageCursor {
+  // The last key returned (the next page starts strictly after it).
+  std::string last_key;
+};
+
+// Encodes `cursor` for `scope` as URL-safe base64 with a checksum.
+std::string EncodePageToken(absl::string_view scope, const PageCursor& cursor);
+
+// Decodes a token made by EncodePageToken for the same `scope`. Garbage, a
+// token for another query, or a tampered token is INVALID_ARGUMENT on
+// field "page_token" (reason INVALID_PAGE_TOKEN).
+absl::StatusOr<PageCursor> DecodePageToken(absl::string_view scope,
+                                           absl::string_view token);
+
+// Resolves a requested page size: 0 → `default_size`; above `max_size` →
+// `max_size`; negative → INVALID_ARGUMENT on field "page_size".
+absl::StatusOr<int> ResolvePageSize(int requested, int default_size,
+                                    int max_size);
+
+}  // namespace shien
+
+#endif  // SHIEN_COMMON_API_PAGE_TOKEN_H_

@@ -1,0 +1,63 @@
+#include "common/server/server.h"
+
+#include <signal.h>
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+
+namespace shien {
+
+void RunningServer::Shutdown(std::chrono::milliseconds grace) {
+  if (health) health->Shutdown();
+  if (server) {
+    server->Shutdown(std::chrono::system_clock::now() + grace);
+    server->Wait();
+  }
+}
+
+absl::StatusOr<RunningServer> StartServer(
+    const ServerOptions& options, const std::vector<grpc::Service*>& services,
+    const std::vector<std::string>& service_names) {
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  RunningServer running;
+  running.health = std::make_unique<HealthService>();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.address, grpc::InsecureServerCredentials(),
+                           &running.port);
+  builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+  builder.SetMaxSendMessageSize(options.max_message_bytes);
+  for (grpc::Service* service : services) builder.RegisterService(service);
+  builder.RegisterService(running.health.get());
+  running.server = builder.BuildAndStart();
+  if (running.server == nullptr || running.port == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.address));
+  }
+  for (const std::string& name : service_names) {
+    running.health->SetStatus(
+        name, grpc::health::v1::HealthCheckResponse::SERVING);
+  }
+  return running;
+}
+
+void BlockShutdownSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int WaitForShutdownSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
+}
+
+}  // namespace shien

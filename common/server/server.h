@@ -1,0 +1,51 @@
+#ifndef SHIEN_COMMON_SERVER_SERVER_H_
+#define SHIEN_COMMON_SERVER_SERVER_H_
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/server/health.h"
+#include "grpcpp/server.h"
+
+namespace shien {
+
+struct ServerOptions {
+  // host:port to listen on; port 0 picks a free port.
+  std::string address = "127.0.0.1:0";
+  // Largest message accepted or sent.
+  int max_message_bytes = 4 * 1024 * 1024;
+};
+
+// A started gRPC server with health (per service name) and reflection.
+struct RunningServer {
+  std::unique_ptr<grpc::Server> server;
+  std::unique_ptr<HealthService> health;
+  // The port actually bound.
+  int port = 0;
+
+  // Marks everything NOT_SERVING, stops accepting calls, lets in-flight
+  // calls finish for up to `grace`, then cancels what remains.
+  void Shutdown(std::chrono::milliseconds grace);
+};
+
+// Builds and starts a server for `services` (callback services, not owned,
+// must outlive it) and marks each `service_names` entry SERVING. UNAVAILABLE
+// when the address cannot be bound.
+absl::StatusOr<RunningServer> StartServer(
+    const ServerOptions& options, const std::vector<grpc::Service*>& services,
+    const std::vector<std::string>& service_names);
+
+// Blocks SIGINT and SIGTERM in the calling thread and every thread it
+// starts later. Call first thing in main, before any thread exists.
+void BlockShutdownSignals();
+
+// Waits for SIGINT or SIGTERM (blocked by BlockShutdownSignals) and returns
+// its number.
+int WaitForShutdownSignal();
+
+}  // namespace shien
+
+#endif  // SHIEN_COMMON_SERVER_SERVER_H_

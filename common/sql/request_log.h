@@ -1,0 +1,34 @@
+#ifndef SHIEN_COMMON_SQL_REQUEST_LOG_H_
+#define SHIEN_COMMON_SQL_REQUEST_LOG_H_
+
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/api/request_id.h"
+#include "common/sql/sqlite.h"
+
+namespace shien::sql {
+
+// The request log that makes request ids idempotent (AIP-155). Lives in
+// each service's own database and is read and
+// written inside the caller's write transaction, so a mutation and its log
+// entry commit together. Each service's migrations create the table:
+//   CREATE TABLE request_log (request_id TEXT PRIMARY KEY, method TEXT NOT
+//     NULL, fingerprint TEXT NOT NULL, response BLOB NOT NULL, created_at
+//     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ')));
+
+// Looks `key` up. Returns the stored response when the same request was
+// already applied; std::nullopt when the id is unused (or empty);
+// INVALID_ARGUMENT on field "request_id" (reason REQUEST_ID_REUSED) when the
+// id was used by a different method or body.
+absl::StatusOr<std::optional<std::string>> LookupRequest(Connection& conn,
+                                                         const RequestKey& key);
+
+// Records the response of a request just applied. No-op for an empty id.
+absl::Status RecordRequest(Connection& conn, const RequestKey& key,
+                           const std::string& response);
+
+}  // namespace shien::sql
+
+#endif  // SHIEN_COMMON_SQL_REQUEST_LOG_H_

@@ -1,0 +1,572 @@
+#include "absl/strings/string_view.h"
+#include "services/budget/api/budget_service.h"
+
+#include <chrono>
+#include <optional>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/api/fingerprint.h"
+#include "common/api/page_token.h"
+#include "common/api/request_id.h"
+#include "common/api/resource_name.h"
+#include "common/fiscal/fiscal.h"
+#include "common/server/unary.h"
+#include "common/status/errors.h"
+#include "common/status/grpc_status.h"
+#include "common/status/macros.h"
+#include "services/budget/api/convert.h"
+#include "services/budget/api/program_filter.h"
+#include "services/budget/domain/budget_summary.h"
+
+namespace shien::budget {
+namespace {
+
+constexpr char kDomain[] = "shien.budget.v1";
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+absl::StatusOr<int> ParseYear(absl::string_view segment, absl::string_view field) {
+  SHIEN_ASSIGN_OR_RETURN(int year, ParseIdNumber(segment, field));
+  if (year < kMinFiscalYear || year > kMaxFiscalYear) {
+    return FieldError(field, "INVALID_RESOURCE_NAME",
+                      absl::StrCat("fiscal year must be ", kMinFiscalYear,
+                                   " to ", kMaxFiscalYear));
+  }
+  return year;
+}
+
+struct ProgramRef {
+  int year = 0;
+  int number = 0;
+};
+
+absl::StatusOr<ProgramRef> ParseProgramName(absl::string_view name,
+                                            absl::string_view field) {
+  SHIEN_ASSIGN_OR_RETURN(
+      std::vector<std::string> parts,
+      ParseResourceName(name, "fiscalYears/{year}/programs/{number}", field));
+  ProgramRef ref;
+  SHIEN_ASSIGN_OR_RETURN(ref.year, ParseYear(parts[0], field));
+  SHIEN_ASSIGN_OR_RETURN(ref.number, ParseIdNumber(parts[1], field));
+  return ref;
+}
+
+absl::StatusOr<int> ParseFiscalYearName(absl::string_view name,
+                                        absl::string_view pattern,
+                                        absl::string_view field) {
+  SHIEN_ASSIGN_OR_RETURN(std::vector<std::string> parts,
+                         ParseResourceName(name, pattern, field));
+  return ParseYear(parts[0], field);
+}
+
+struct EnvelopeRef {
+  int year = 0;
+  std::string id;
+};
+
+absl::StatusOr<EnvelopeRef> ParseEnvelopeName(absl::string_view name,
+                                              absl::string_view field) {
+  SHIEN_ASSIGN_OR_RETURN(
+      std::vector<std::string> parts,
+      ParseResourceName(name, "fiscalYears/{year}/envelopes/{envelope}", field));
+  EnvelopeRef ref;
+  SHIEN_ASSIGN_OR_RETURN(ref.year, ParseYear(parts[0], field));
+  SHIEN_RETURN_IF_ERROR(ValidateResourceId(parts[1], field));
+  ref.id = parts[1];
+  return ref;
+}
+
+// The AIP-155 key of a request: its request_id and the fingerprint of the
+// rest of the request.
+template <typename Request>
+RequestKey KeyOf(const Request& request, std::string method) {
+  Request copy = request;
+  copy.clear_request_id();
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    copy.SerializeToCodedStream(&coded);
+  }
+  return RequestKey{request.request_id(), std::move(method), Fingerprint(bytes)};
+}
+
+template <typename Message>
+absl::Status ParseResponse(const std::string& bytes, Message* out) {
+  if (!out->ParseFromString(bytes)) {
+    return absl::InternalError("stored response is unreadable");
+  }
+  return absl::OkStatus();
+}
+
+// The prior year's program, or nullopt when that year or program is absent.
+absl::StatusOr<std::optional<Program>> PriorProgram(BudgetStore& store,
+                                                    int year, int number) {
+  absl::StatusOr<Program> prior = store.GetProgram(year - 1, number);
+  if (prior.ok()) return std::optional<Program>(*std::move(prior));
+  if (prior.status().code() == absl::StatusCode::kNotFound) return std::nullopt;
+  return prior.status();
+}
+
+// Decodes a page token whose key is a non-negative integer.
+absl::StatusOr<int64_t> DecodeIntToken(absl::string_view scope,
+                                       absl::string_view token) {
+  if (token.empty()) return 0;
+  SHIEN_ASSIGN_OR_RETURN(PageCursor cursor, DecodePageToken(scope, token));
+  int64_t value = 0;
+  if (!absl::SimpleAtoi(cursor.last_key, &value) || value < 0) {
+    return FieldError("page_token", "INVALID_PAGE_TOKEN", "malformed");
+  }
+  return value;
+}
+
+absl::StatusOr<Expenditure> ExpenditureFromProto(const v1::Expenditure& in) {
+  Expenditure e;
+  SHIEN_ASSIGN_OR_RETURN(ProgramRef ref, ParseProgramName(in.program(), "program"));
+  e.fiscal_year = ref.year;
+  e.program_number = ref.number;
+  if (!in.has_month() || in.month().day() != 0) {
+    return FieldError("month", "INVALID_MONTH",
+                      "give year and month with day 0, e.g. {year: 2026, "
+                      "month: 4}");
+  }
+  e.year = in.month().year();
+  e.month = in.month().month();
+  e.amount_yen = in.amount_yen();
+  e.request_id = in.request_id();
+  e.source_record_id = in.source_record_id();
+  e.description = in.description();
+  SHIEN_RETURN_IF_ERROR(ValidateExpenditure(e));
+  return e;
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* BudgetServiceImpl::GetFiscalYear(
+    grpc::CallbackServerContext* context,
+    const v1::GetFiscalYearRequest* request, v1::FiscalYear* response) {
+  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
+    SHIEN_ASSIGN_OR_RETURN(
+        int year, ParseFiscalYearName(request->name(), "fiscalYears/{year}", "name"));
+    SHIEN_ASSIGN_OR_RETURN(FiscalYearRecord record, store_->GetFiscalYear(year));
+    ToProto(record, response);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* BudgetServiceImpl::ListFiscalYears(
+    grpc::CallbackServerContext* context,
+    const v1::ListFiscalYearsRequest* request,
+    v1::ListFiscalYearsResponse* response) {
+  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
+    SHIEN_ASSIGN_OR_RETURN(int size, ResolvePageSize(request->page_size(), 50, 100));
+    // Newest first: the cursor is the last year returned.
+    SHIEN_ASSIGN_OR_RETURN(int64_t after,
+                           DecodeIntToken("fiscalYears", request->page_token()));
+    SHIEN_ASSIGN_OR_RETURN(std::vector<FiscalYearRecord> years,
+                           store_->ListFiscalYears());
+    for (const FiscalYearRecord& y : years) {
+      if (after != 0 && y.year >= after) continue;
+      if (response->fiscal_years_size() == size) {
+        response->set_next_page_token(EncodePageToken(
+            "fiscalYears",
+            {absl::StrCat(response->fiscal_years(size - 1).year())}));
+        break;
+      }
+      ToProto(y, response->add_fiscal_years());
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* BudgetServiceImpl::GetProgram(
+    grpc::CallbackServerContext* context, const v1::GetProgramRequest* request,
+    v1::Program* response) {
+  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
+    SHIEN_ASSIGN_OR_RETURN(ProgramRef ref, ParseProgramName(request->name(), "name"));
+    SHIEN_ASSIGN_OR_RETURN(Program program, store_->GetProgram(ref.year, ref.number));
+    SHIEN_ASSIGN_OR_RETURN(std::optional<Program> prior,
+                           PriorProgram(*store_, ref.year, ref.number));
+    ToProto(program, prior ? &*prior : nullptr, response);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* BudgetServiceImpl::ListPrograms(
+    grpc::CallbackServerContext* context,
+    const v1::ListProgramsRequest* request,
+    v1::ListProgramsResponse* response) {
+  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
+    SHIEN_ASSIGN_OR_RETURN(
+        int year, ParseFiscalYearName(request->parent(), "fiscalYears/{year}", "parent"));
+    SHIEN_ASSIGN_OR_RETURN(int size, ResolvePageSize(request->page_size(), 50, 100));
+    SHIEN_ASSIGN_OR_RETURN(ProgramFilter filter,
+                           ParseProgramFilter(request->filter()));
+    const std::string scope =
+        absl::StrCat("programs|", request->parent(), "|", request->filter());
+    SHIEN_ASSIGN_OR_RETURN(int64_t after,
+                           DecodeIntToken(scope, request->page_token()));
+    SHIEN_ASSIGN_OR_RETURN(ProgramSnapshot snapshot, store_->ListPrograms(year));
+    absl::StatusOr<ProgramSnapshot> prior = store_->ListPrograms(year - 1);
+    if (!prior.ok() && prior.status().code() != absl::StatusCode::kNotFound) {
+      return prior.status();
+    }
+    std::map<int, const Program*> prior_by_number;
+    if (prior.ok()) {
+      for (const Program& p : prior->programs) prior_by_number[p.number] = &p;
+    }
+    int total = 0;
+    for (const Program& p : snapshot.programs) {
+      if (!filter.Matches(p)) continue;
+      ++total;
+      if (p.number <= after) continue;
+      if (response->programs_size() == size) {
+        if (response->next_page_token().empty()) {
+          response->set_next_page_token(EncodePageToken(
+              scope, {absl::StrCat(response->programs(size - 1).number())}));
+        }
+        continue;
+      }
+      auto it = prior_by_number.find(p.number);
+      ToProto(p, it == prior_by_number.end() ? nullptr : it->second,
+              response->add_programs());
+    }
+    response->set_total_size(total);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* BudgetServiceImpl::UpdateProgram(
+    grpc::CallbackServerContext* context,
+    const v1::UpdateProgramRequest* request, v1::Program* response) {
+  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
+    SHIEN_ASSIGN_OR_RETURN(ProgramRef ref,
+                           ParseProgramName(request->program().name(), "program.name"));
+    SHIEN_RETURN_IF_ERROR(
+        ValidateRequestId(request->request_id(), "request_id", false));
+    std::vector<std::string> paths(request->update_mask().paths().begin(),
+                                   request->update_mask().paths().end());
+    SHIEN_ASSIGN_OR_RETURN(std::vector<ProgramField> fields, ParseProgramMask(paths));
+    const Program patch = FromProto(request->program());
+    const std::string etag = request->program().etag();
+    SHIEN_ASSIGN_OR_RETURN(std::optional<Program> prior,
+                           PriorProgram(*store_, ref.year, ref.number));
+    SHIEN_ASSIGN_OR_RETURN(
+        std::string bytes,
+        store_->UpdateProgram(
+            ref.year, ref.number,
+            [&](const Program& current) {
+              return ApplyProgramUpdate(current, patch, fields, etag);
+            },
+            KeyOf(*request, "UpdateProgram"),
+            [&](const Program& updated) {
+              v1::Program out;
+              ToProto(updated, prior ? &*prior : nullptr, &out);
+              return out.SerializeAsString();
+            }));
+    return ParseResponse(bytes, response);
+  });
+}
+
+grpc::ServerUnaryReactor* BudgetServiceImpl::GetBudgetSummary(
+    grpc::CallbackServerContext* context,
+    const v1::GetBudgetSummaryRequest* request, v1::BudgetSummary* response) {
+  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
+    SHIEN_ASSIGN_OR_RETURN(
+        int year, ParseFiscalYearName(request->name(),
+                                      "fiscalYears/{year}/budgetSummary", "name"));
+    SHIEN_ASSIGN_OR_RETURN(ProgramSnapshot snapshot, store_->ListPrograms(year));
+    std::optional<std::vector<Program>> prior_programs;
+    absl::StatusOr<ProgramSnapshot> prior = store_->ListPrograms(year - 1);
+    if (prior.ok()) {
+      prior_programs = std::move(prior->programs);
+    } else if (prior.status().code() != absl::StatusCode::kNotFound) {
+      return prior.status();
+    }
+    BudgetSummary summary =
+        ComputeBudgetSummary(year, snapshot.programs, prior_programs);
+    ToProto(summary, snapshot.data_version, NowMicros(), response);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* BudgetServiceImpl::ListExpenditures(
+    grpc::CallbackServerContext* context,
+    const v1::ListExpendituresRequest* request,
+    v1::ListExpendituresResponse* response) {
+  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
+    SHIEN_ASSIGN_OR_RETURN(ProgramRef ref, ParseProgramName(request->parent(), "parent"));
+    SHIEN_ASSIGN_OR_RETURN(int size,
+                           ResolvePageSize(request->page_size(), 100, 1000));
+    const std::string scope = absl::StrCat("expenditures|", request->parent());
+    SHIEN_ASSIGN_OR_RETURN(int64_t after,
+                           DecodeIntToken(scope, request->page_token()));
+    SHIEN_ASSIGN_OR_RETURN(
+        std::vector<Expenditure> records,
+        store_->ListExpenditures(ref.year, ref.number, after, size + 1));
+    for (size_t i = 0; i < records.size() && static_cast<int>(i) < size; ++i) {
+      ToProto(records[i], response->add_expenditures());
+    }
+    if (static_cast<int>(records.size()) > size) {
+      response->set_next_page_token(
+          EncodePageToken(scope, {absl::StrCat(records[size - 1].sequence)}));
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* BudgetServiceImpl::GetExecutionSummary(
+    grpc::CallbackServerContext* context,
+    const v1::GetExecutionSummaryRequest* request,
+    v1::ExecutionSummary* response) {
+  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
+    SHIEN_ASSIGN_OR_RETURN(
+        int year, ParseFiscalYearName(request->name(),
+                                      "fiscalYears/{year}/executionSummary", "name"));
+    SHIEN_ASSIGN_OR_RETURN(ExecutionSnapshot snapshot, store_->GetExecution(year));
+    ToProto(ComputeExecutionSummary(snapshot.programs, snapshot.totals), year,
+            snapshot.data_version, NowMicros(), response);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* BudgetServiceImpl::GetEnvelope(
+    grpc::CallbackServerContext* context, const v1::GetEnvelopeRequest* request,
+    v1::Envelope* response) {
+  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
+    SHIEN_ASSIGN_OR_RETURN(EnvelopeRef ref, ParseEnvelopeName(request->name(), "name"));
+    SHIEN_ASSIGN_OR_RETURN(Envelope envelope, store_->GetEnvelope(ref.year, ref.id));
+    ToProto(envelope, response);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* BudgetServiceImpl::ListEnvelopes(
+    grpc::CallbackServerContext* context,
+    const v1::ListEnvelopesRequest* request,
+    v1::ListEnvelopesResponse* response) {
+  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
+    SHIEN_ASSIGN_OR_RETURN(
+        int year, ParseFiscalYearName(request->parent(), "fiscalYears/{year}", "parent"));
+    SHIEN_ASSIGN_OR_RETURN(int size, ResolvePageSize(request->page_size(), 50, 100));
+    const std::string scope = absl::StrCat("envelopes|", request->parent());
+    std::string after;
+    if (!request->page_token().empty()) {
+      SHIEN_ASSIGN_OR_RETURN(PageCursor cursor,
+                             DecodePageToken(scope, request->page_token()));
+      after = cursor.last_key;
+    }
+    SHIEN_ASSIGN_OR_RETURN(std::vector<Envelope> envelopes,
+                           store_->ListEnvelopes(year));
+    for (const Envelope& e : envelopes) {
+      if (!after.empty() && e.id <= after) continue;
+      if (response->envelopes_size() == size) {
+        response->set_next_page_token(EncodePageToken(scope, {after}));
+        break;
+      }
+      ToProto(e, response->add_envelopes());
+      after = e.id;
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* BudgetServiceImpl::ReserveFunds(
+    grpc::CallbackServerContext* context,
+    const v1::ReserveFundsRequest* request, v1::Reservation* response) {
+  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
+    SHIEN_ASSIGN_OR_RETURN(EnvelopeRef ref,
+                           ParseEnvelopeName(request->envelope(), "envelope"));
+    if (request->holder().empty() || request->holder().size() > kMaxHolderBytes) {
+      return FieldError("holder", "INVALID_HOLDER",
+                        absl::StrCat("must be 1 to ", kMaxHolderBytes, " bytes"));
+    }
+    if (request->amount_yen() < 1 || request->amount_yen() > kMaxReservationYen) {
+      return FieldError("amount_yen", "OUT_OF_RANGE",
+                        absl::StrCat("must be 1 to ", kMaxReservationYen));
+    }
+    SHIEN_RETURN_IF_ERROR(
+        ValidateRequestId(request->request_id(), "request_id", true));
+    SHIEN_ASSIGN_OR_RETURN(
+        std::string bytes,
+        store_->ReserveFunds(ref.year, ref.id, request->holder(),
+                             request->amount_yen(),
+                             KeyOf(*request, "ReserveFunds"),
+                             [](const Reservation& r) {
+                               v1::Reservation out;
+                               ToProto(r, &out);
+                               return out.SerializeAsString();
+                             }));
+    return ParseResponse(bytes, response);
+  });
+}
+
+grpc::ServerUnaryReactor* BudgetServiceImpl::ReleaseFunds(
+    grpc::CallbackServerContext* context,
+    const v1::ReleaseFundsRequest* request, v1::Reservation* response) {
+  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
+    SHIEN_ASSIGN_OR_RETURN(
+        std::vector<std::string> parts,
+        ParseResourceName(request->reservation(),
+                          "fiscalYears/{year}/envelopes/{envelope}/"
+                          "reservations/{reservation}",
+                          "reservation"));
+    SHIEN_ASSIGN_OR_RETURN(int year, ParseYear(parts[0], "reservation"));
+    SHIEN_RETURN_IF_ERROR(ValidateResourceId(parts[1], "reservation"));
+    SHIEN_ASSIGN_OR_RETURN(int id, ParseIdNumber(parts[2], "reservation"));
+    if (request->amount_yen() < 0 || request->amount_yen() > kMaxReservationYen) {
+      return FieldError("amount_yen", "OUT_OF_RANGE",
+                        "must be 0 (everything) or a positive amount");
+    }
+    SHIEN_RETURN_IF_ERROR(
+        ValidateRequestId(request->request_id(), "request_id", true));
+    SHIEN_ASSIGN_OR_RETURN(
+        std::string bytes,
+        store_->ReleaseFunds(year, parts[1], id, request->amount_yen(),
+                             KeyOf(*request, "ReleaseFunds"),
+                             [](const Reservation& r) {
+                               v1::Reservation out;
+                               ToProto(r, &out);
+                               return out.SerializeAsString();
+                             }));
+    return ParseResponse(bytes, response);
+  });
+}
+
+grpc::ServerUnaryReactor* BudgetServiceImpl::ListReservations(
+    grpc::CallbackServerContext* context,
+    const v1::ListReservationsRequest* request,
+    v1::ListReservationsResponse* response) {
+  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
+    SHIEN_ASSIGN_OR_RETURN(EnvelopeRef ref,
+                           ParseEnvelopeName(request->parent(), "parent"));
+    SHIEN_ASSIGN_OR_RETURN(int size, ResolvePageSize(request->page_size(), 50, 1000));
+    const std::string scope = absl::StrCat("reservations|", request->parent());
+    SHIEN_ASSIGN_OR_RETURN(int64_t after,
+                           DecodeIntToken(scope, request->page_token()));
+    SHIEN_ASSIGN_OR_RETURN(
+        std::vector<Reservation> found,
+        store_->ListReservations(ref.year, ref.id, after, size + 1));
+    for (size_t i = 0; i < found.size() && static_cast<int>(i) < size; ++i) {
+      ToProto(found[i], response->add_reservations());
+    }
+    if (static_cast<int>(found.size()) > size) {
+      response->set_next_page_token(
+          EncodePageToken(scope, {absl::StrCat(found[size - 1].id)}));
+    }
+    return absl::OkStatus();
+  });
+}
+
+// Reads one batch at a time; each batch is validated and committed on the
+// executor before the next read is started, so at most one operation is
+// outstanding and a cut stream keeps exactly the committed batches.
+class BudgetServiceImpl::ExpenditureReader final
+    : public grpc::ServerReadReactor<v1::RecordExpendituresRequest> {
+ public:
+  ExpenditureReader(BudgetStore* store, Executor* executor,
+                    v1::RecordExpendituresResponse* response)
+      : store_(store), executor_(executor), response_(response) {
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {  // half-close by the client, or the call is over
+      Finish(grpc::Status::OK);
+      return;
+    }
+    if (!executor_->TrySubmit([this] { ProcessBatch(); })) {
+      Finish(ToGrpcStatus(
+          absl::ResourceExhaustedError("the server is busy; resend the "
+                                       "stream later, nothing is counted "
+                                       "twice"),
+          kDomain));
+    }
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  void ProcessBatch() {
+    if (request_.expenditures_size() >
+        static_cast<int>(kMaxExpendituresPerBatch)) {
+      Finish(ToGrpcStatus(
+          FieldError("expenditures", "BATCH_TOO_LARGE",
+                     absl::StrCat("at most ", kMaxExpendituresPerBatch,
+                                  " records per message")),
+          kDomain));
+      return;
+    }
+    std::vector<Expenditure> valid;
+    std::vector<int64_t> valid_index;
+    for (const v1::Expenditure& in : request_.expenditures()) {
+      const int64_t index = next_index_++;
+      absl::StatusOr<Expenditure> e = ExpenditureFromProto(in);
+      if (!e.ok()) {
+        Reject(index, in.request_id(), e.status());
+        continue;
+      }
+      valid.push_back(*std::move(e));
+      valid_index.push_back(index);
+    }
+    if (!valid.empty()) {
+      absl::StatusOr<std::vector<RecordResult>> results =
+          store_->RecordExpenditures(valid);
+      if (!results.ok()) {
+        Finish(ToGrpcStatus(results.status(), kDomain));
+        return;
+      }
+      for (size_t i = 0; i < results->size(); ++i) {
+        const RecordResult& r = (*results)[i];
+        switch (r.outcome) {
+          case RecordOutcome::kAccepted:
+            response_->set_accepted_count(response_->accepted_count() + 1);
+            break;
+          case RecordOutcome::kDuplicate:
+            response_->set_duplicate_count(response_->duplicate_count() + 1);
+            break;
+          case RecordOutcome::kRejected:
+            Reject(valid_index[i], valid[i].request_id, r.error);
+            break;
+        }
+      }
+    }
+    request_.Clear();
+    StartRead(&request_);
+  }
+
+  void Reject(int64_t index, const std::string& request_id,
+              const absl::Status& error) {
+    response_->set_rejected_count(response_->rejected_count() + 1);
+    // Reasons are kept for the first 10,000 rejections of a stream so the
+    // response stays bounded; the count covers all.
+    if (response_->rejections_size() >= 10'000) return;
+    auto* r = response_->add_rejections();
+    r->set_index(index);
+    r->set_request_id(request_id.substr(0, 128));
+    r->set_field(ErrorField(error));
+    r->set_reason(ErrorReason(error));
+    r->set_description(std::string(error.message()));
+  }
+
+  BudgetStore* store_;
+  Executor* executor_;
+  v1::RecordExpendituresResponse* response_;
+  v1::RecordExpendituresRequest request_;
+  int64_t next_index_ = 0;
+};
+
+grpc::ServerReadReactor<v1::RecordExpendituresRequest>*
+BudgetServiceImpl::RecordExpenditures(
+    grpc::CallbackServerContext* context,
+    v1::RecordExpendituresResponse* response) {
+  return new ExpenditureReader(store_, executor_, response);
+}
+
+}  // namespace shien::budget

@@ -1,0 +1,105 @@
+// The budget service: flags → store → plan → serve.
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "common/server/env.h"
+#include "common/server/executor.h"
+#include "common/server/server.h"
+#include "services/budget/api/budget_service.h"
+#include "services/budget/plan/plan_loader.h"
+#include "services/budget/storage/sqlite_budget_store.h"
+
+ABSL_FLAG(std::string, listen,
+          shien::EnvOr("SHIEN_BUDGET_LISTEN",
+                       absl::StrCat("127.0.0.1:",
+                                    shien::EnvOr("SHIEN_BUDGET_PORT", 50051))),
+          "host:port to serve on (env SHIEN_BUDGET_LISTEN, or 127.0.0.1 with "
+          "SHIEN_BUDGET_PORT)");
+ABSL_FLAG(std::string, db,
+          shien::EnvOr("SHIEN_BUDGET_DB",
+                       shien::EnvOr("SHIEN_DATA_DIR", std::string("./var")) +
+                           "/budget.db"),
+          "SQLite database file (env SHIEN_BUDGET_DB; default "
+          "$SHIEN_DATA_DIR/budget.db)");
+ABSL_FLAG(std::string, plan_dir,
+          shien::EnvOr("SHIEN_PLAN_DIR", std::string("data")),
+          "directory holding fy{YEAR}/plan.textproto files to load at start "
+          "(env SHIEN_PLAN_DIR); empty to load nothing");
+ABSL_FLAG(int, workers, shien::EnvOr("SHIEN_WORKERS", 4),
+          "threads running store work (env SHIEN_WORKERS)");
+ABSL_FLAG(int, max_queued, shien::EnvOr("SHIEN_MAX_QUEUED", 1000),
+          "calls waiting for a worker before RESOURCE_EXHAUSTED "
+          "(env SHIEN_MAX_QUEUED)");
+ABSL_FLAG(bool, durable, shien::EnvOr("SHIEN_SQLITE_DURABLE", 1) != 0,
+          "fsync every commit so it survives power loss (env "
+          "SHIEN_SQLITE_DURABLE=0 to survive process crashes only)");
+ABSL_FLAG(int, shutdown_grace_ms, 10000,
+          "how long in-flight calls may run after SIGTERM/SIGINT");
+
+namespace {
+
+int Fail(const absl::Status& status) {
+  std::fprintf(stderr, "budget: %s\n", std::string(status.message()).c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  shien::BlockShutdownSignals();
+  absl::SetProgramUsageMessage(
+      "shien budget service (shien.budget.v1.BudgetService)");
+  absl::ParseCommandLine(argc, argv);
+
+  const std::string db = absl::GetFlag(FLAGS_db);
+  std::error_code ec;
+  std::filesystem::path parent = std::filesystem::path(db).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  shien::sql::SqliteOptions options;
+  options.path = db;
+  options.durable = absl::GetFlag(FLAGS_durable);
+  const int workers = std::max(1, absl::GetFlag(FLAGS_workers));
+  auto store = shien::budget::OpenSqliteBudgetStore(options, workers + 1);
+  if (!store.ok()) return Fail(store.status());
+
+  const std::string plan_dir = absl::GetFlag(FLAGS_plan_dir);
+  if (!plan_dir.empty()) {
+    auto report = shien::budget::LoadPlans(plan_dir, **store);
+    if (!report.ok()) return Fail(report.status());
+    for (const auto& line : report->loaded) {
+      std::fprintf(stderr, "budget: loaded %s\n", line.c_str());
+    }
+    for (const auto& line : report->skipped) {
+      std::fprintf(stderr, "budget: already loaded, kept %s\n", line.c_str());
+    }
+    for (const auto& line : report->warnings) {
+      std::fprintf(stderr, "budget: plan warning: %s\n", line.c_str());
+    }
+  }
+
+  shien::Executor executor(workers, absl::GetFlag(FLAGS_max_queued));
+  shien::budget::BudgetServiceImpl service(store->get(), &executor);
+  shien::ServerOptions server_options;
+  server_options.address = absl::GetFlag(FLAGS_listen);
+  auto running = shien::StartServer(server_options, {&service},
+                                    {"shien.budget.v1.BudgetService"});
+  if (!running.ok()) return Fail(running.status());
+  std::fprintf(stderr, "budget: serving shien.budget.v1.BudgetService on port %d (db %s)\n",
+               running->port, db.c_str());
+  // Machine-readable line for scripts and tests.
+  std::printf("LISTENING %d\n", running->port);
+  std::fflush(stdout);
+
+  int sig = shien::WaitForShutdownSignal();
+  std::fprintf(stderr, "budget: signal %d, draining\n", sig);
+  running->Shutdown(std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms)));
+  executor.Stop();
+  std::fprintf(stderr, "budget: stopped\n");
+  return 0;
+}

@@ -1,0 +1,122 @@
+#ifndef SHIEN_SERVICES_BUDGET_STORAGE_BUDGET_STORE_H_
+#define SHIEN_SERVICES_BUDGET_STORAGE_BUDGET_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/api/request_id.h"
+#include "services/budget/domain/envelope.h"
+#include "services/budget/domain/expenditure.h"
+#include "services/budget/domain/plan.h"
+#include "services/budget/domain/program.h"
+
+namespace shien::budget {
+
+// A loaded fiscal year.
+struct FiscalYearRecord {
+  int year = 0;
+  std::string title;
+  std::string organization;
+  int64_t data_version = 0;
+  int program_count = 0;
+  int64_t budget_total_yen = 0;
+  std::vector<PlanWarning> warnings;
+};
+
+// A fiscal year's programs read in one snapshot with its data version.
+struct ProgramSnapshot {
+  int64_t data_version = 0;
+  std::vector<Program> programs;  // by number
+};
+
+struct ExecutionSnapshot {
+  int64_t data_version = 0;
+  std::vector<Program> programs;
+  std::vector<ExecutionTotal> totals;
+};
+
+// Turns the result of a mutation into the bytes of the RPC response that is
+// recorded for request_id replays (AIP-155).
+template <typename T>
+using ResponseEncoder = std::function<std::string(const T&)>;
+
+// The budget service's database. Every write runs in one transaction that
+// also bumps the fiscal year's data_version and, for requests with a
+// request_id, records the encoded response; a repeated request returns the
+// recorded response and changes nothing. Errors: NOT_FOUND for missing
+// resources, UNAVAILABLE when the database cannot be reached, INTERNAL for
+// anything else. Implementations are thread-safe.
+class BudgetStore {
+ public:
+  virtual ~BudgetStore() = default;
+
+  // Stores a checked plan unless the fiscal year is already loaded (then
+  // returns false and changes nothing, so edits made through the API are
+  // kept across restarts).
+  virtual absl::StatusOr<bool> LoadPlan(
+      const Plan& plan, const std::vector<PlanWarning>& warnings) = 0;
+
+  virtual absl::StatusOr<FiscalYearRecord> GetFiscalYear(int year) = 0;
+  // Newest first.
+  virtual absl::StatusOr<std::vector<FiscalYearRecord>> ListFiscalYears() = 0;
+
+  virtual absl::StatusOr<Program> GetProgram(int year, int number) = 0;
+  // NOT_FOUND when the fiscal year is not loaded.
+  virtual absl::StatusOr<ProgramSnapshot> ListPrograms(int year) = 0;
+
+  // Reads the program, passes it to `mutate` (which checks the etag and
+  // applies the change, or fails), stores the result and returns the
+  // encoded response.
+  virtual absl::StatusOr<std::string> UpdateProgram(
+      int year, int number,
+      const std::function<absl::StatusOr<Program>(const Program&)>& mutate,
+      const RequestKey& key, const ResponseEncoder<Program>& encode) = 0;
+
+  // Stores each valid record of a batch in one transaction; one result per
+  // record, in order. Records already validated by ValidateExpenditure; the
+  // store rejects those naming an unknown program (NOT_FOUND on "program")
+  // or reusing a request_id with other content (INVALID_ARGUMENT on
+  // "request_id", REQUEST_ID_REUSED).
+  virtual absl::StatusOr<std::vector<RecordResult>> RecordExpenditures(
+      const std::vector<Expenditure>& records) = 0;
+
+  // A program's records with sequence > after_sequence, at most `limit`.
+  virtual absl::StatusOr<std::vector<Expenditure>> ListExpenditures(
+      int year, int number, int64_t after_sequence, int limit) = 0;
+
+  virtual absl::StatusOr<ExecutionSnapshot> GetExecution(int year) = 0;
+
+  virtual absl::StatusOr<Envelope> GetEnvelope(int year,
+                                               const std::string& id) = 0;
+  virtual absl::StatusOr<std::vector<Envelope>> ListEnvelopes(int year) = 0;
+
+  // Reserves `amount_yen` for `holder`. FAILED_PRECONDITION
+  // (ENVELOPE_EXCEEDED) when it does not fit; ALREADY_EXISTS when the
+  // holder has a reservation on the envelope.
+  virtual absl::StatusOr<std::string> ReserveFunds(
+      int year, const std::string& envelope_id, const std::string& holder,
+      int64_t amount_yen, const RequestKey& key,
+      const ResponseEncoder<Reservation>& encode) = 0;
+
+  // Releases `amount_yen` (0: all held). FAILED_PRECONDITION
+  // (RELEASE_EXCEEDS_RESERVATION) when more than held.
+  virtual absl::StatusOr<std::string> ReleaseFunds(
+      int year, const std::string& envelope_id, int64_t reservation_id,
+      int64_t amount_yen, const RequestKey& key,
+      const ResponseEncoder<Reservation>& encode) = 0;
+
+  virtual absl::StatusOr<std::vector<Reservation>> ListReservations(
+      int year, const std::string& envelope_id, int64_t after_id,
+      int limit) = 0;
+
+  // OK when the database answers.
+  virtual absl::Status Ping() = 0;
+};
+
+}  // namespace shien::budget
+
+#endif  // SHIEN_SERVICES_BUDGET_STORAGE_BUDGET_STORE_H_
