@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Runs every `$BUF curl` example of README.md (between the examples:begin
+# and examples:end markers) against the real budget server on a free port,
+# so the README cannot rot. Each must exit 0 and print JSON; a few answers
+# are checked. Usage: readme_buf_curl.sh BUILD_DIR
+set -euo pipefail
+BUILD_DIR="$1"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+BUF="$BUILD_DIR/tools/node_modules/.bin/buf"
+[ -x "$BUF" ] || { echo "buf not installed at $BUF (run ./tests/run)"; exit 1; }
+export BUF
+
+work="$(mktemp -d)"
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$BUILD_DIR/services/budget/shien_budget_server" --listen=127.0.0.1:0 \
+  --db="$work/budget.db" --plan_dir="$ROOT/data" >"$work/out" 2>"$work/log" &
+server_pid=$!
+for _ in $(seq 1 100); do grep -q '^LISTENING ' "$work/out" && break; sleep 0.1; done
+port="$(sed -n 's/^LISTENING //p' "$work/out")"
+[ -n "$port" ] || { cat "$work/log"; exit 1; }
+
+# Joins backslash-continued lines, keeps the `$BUF curl` commands.
+awk '/<!-- examples:begin -->/{on=1; next} /<!-- examples:end -->/{on=0}
+     on { line = line $0; if (sub(/\\$/, "", line)) next; print line; line = "" }' \
+  "$ROOT/README.md" | grep -E '^\s*\$BUF curl' >"$work/examples" || true
+count="$(wc -l <"$work/examples")"
+[ "$count" -ge 3 ] || { echo "expected README examples, found $count"; exit 1; }
+
+n=0
+while IFS= read -r cmd; do
+  n=$((n + 1))
+  cmd="${cmd//127.0.0.1:50051/127.0.0.1:$port}"
+  echo "== example $n: $cmd"
+  if ! out="$(eval "$cmd" 2>&1)"; then echo "$out"; echo "FAILED"; exit 1; fi
+  echo "$out" | head -5
+  case "$out" in \{*) ;; *) echo "not JSON"; exit 1 ;; esac
+  echo "$out" >"$work/answer.$n"
+done <"$work/examples"
+
+# The summary example reproduces the plan's total.
+grep -l '"totalYen": "1337734000"' "$work"/answer.* >/dev/null \
+  || { echo "no example showed the FY2026 total 1,337,734千円"; exit 1; }
+echo "all $n README examples ran"

@@ -1,0 +1,99 @@
+#include "tests/testing/server_process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+namespace shien::testing {
+
+ServerProcess::ServerProcess(std::string binary, std::vector<std::string> args,
+                             std::string log_path)
+    : binary_(std::move(binary)),
+      args_(std::move(args)),
+      log_path_(std::move(log_path)) {}
+
+ServerProcess::~ServerProcess() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+}
+
+bool ServerProcess::Start(int timeout_ms, std::string* error) {
+  int out[2];
+  if (pipe(out) != 0) {
+    *error = "pipe failed";
+    return false;
+  }
+  pid_ = fork();
+  if (pid_ == 0) {
+    // Child: a fresh signal mask (the test runner may block signals).
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    dup2(out[1], STDOUT_FILENO);
+    int log = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    if (log >= 0) dup2(log, STDERR_FILENO);
+    close(out[0]);
+    close(out[1]);
+    std::vector<char*> argv;
+    argv.push_back(binary_.data());
+    for (std::string& a : args_) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(binary_.c_str(), argv.data());
+    _exit(127);
+  }
+  close(out[1]);
+  std::string buffer;
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd fd{out[0], POLLIN, 0};
+    if (poll(&fd, 1, 100) > 0) {
+      char chunk[256];
+      ssize_t n = read(out[0], chunk, sizeof(chunk));
+      if (n <= 0) break;  // the child closed stdout: it exited
+      buffer.append(chunk, n);
+      size_t at = buffer.find("LISTENING ");
+      size_t eol = buffer.find('\n', at);
+      if (at != std::string::npos && eol != std::string::npos) {
+        port_ = std::stoi(buffer.substr(at + 10, eol - at - 10));
+        // Keep draining stdout in the background is unnecessary: the server
+        // prints nothing else there. Closing is safe (writes would EPIPE).
+        close(out[0]);
+        return true;
+      }
+    }
+  }
+  close(out[0]);
+  *error = "server did not report its port; log:\n" + Log();
+  return false;
+}
+
+void ServerProcess::Signal(int sig) {
+  if (pid_ > 0) kill(pid_, sig);
+}
+
+int ServerProcess::Wait() {
+  int status = 0;
+  if (pid_ > 0) {
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+  return status;
+}
+
+std::string ServerProcess::Log() const {
+  std::ifstream in(log_path_);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace shien::testing

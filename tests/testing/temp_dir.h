@@ -1,0 +1,30 @@
+#ifndef SHIEN_TESTS_TESTING_TEMP_DIR_H_
+#define SHIEN_TESTS_TESTING_TEMP_DIR_H_
+
+#include <string>
+
+namespace shien::testing {
+
+// A fresh directory under $TMPDIR (or /tmp), removed with its contents on
+// destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// The source tree root (from $SHIEN_SOURCE_DIR, set by ctest), for data/.
+std::string SourceDir();
+// The build tree root (from $SHIEN_BINARY_DIR, set by ctest).
+std::string BinaryDir();
+
+}  // namespace shien::testing
+
+#endif  // SHIEN_TESTS_TESTING_TEMP_DIR_H_
