@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/strings/string_view.h"
+
 namespace shien {
 
 // A stable 128-bit fingerprint of `data` as 32 lowercase hex digits: the same

@@ -1,8 +1,8 @@
-#include "absl/strings/string_view.h"
 #include "common/api/page_token.h"
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "common/api/fingerprint.h"
 #include "common/status/errors.h"
 
@@ -25,9 +25,8 @@ absl::Status BadToken() {
 }  // namespace
 
 std::string EncodePageToken(absl::string_view scope, const PageCursor& cursor) {
-  std::string raw =
-      absl::StrCat(kVersion, ":", Mac(scope, cursor.last_key), ":",
-                   cursor.last_key);
+  std::string raw = absl::StrCat(kVersion, ":", Mac(scope, cursor.last_key),
+                                 ":", cursor.last_key);
   return absl::WebSafeBase64Escape(raw);
 }
 

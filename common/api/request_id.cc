@@ -1,6 +1,6 @@
-#include "absl/strings/string_view.h"
 #include "common/api/request_id.h"
 
+#include "absl/strings/string_view.h"
 #include "common/status/errors.h"
 
 namespace shien {

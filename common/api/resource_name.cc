@@ -1,14 +1,15 @@
-#include "absl/strings/string_view.h"
 #include "common/api/resource_name.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "common/status/errors.h"
 
 namespace shien {
 
 absl::StatusOr<std::vector<std::string>> ParseResourceName(
-    absl::string_view name, absl::string_view pattern, absl::string_view field) {
+    absl::string_view name, absl::string_view pattern,
+    absl::string_view field) {
   auto mismatch = [&]() {
     return FieldError(field, "INVALID_RESOURCE_NAME",
                       absl::StrCat("expected a name of the form \"", pattern,

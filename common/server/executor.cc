@@ -21,15 +21,15 @@ bool Executor::TrySubmit(std::function<void()> task) {
 void Executor::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_ && workers_.empty()) return;
     stopping_ = true;
   }
   cv_.notify_all();
+  // Concurrent callers join one after the other; later ones find nothing
+  // left to join.
+  std::lock_guard<std::mutex> lock(join_mu_);
   for (std::thread& t : workers_) {
     if (t.joinable()) t.join();
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  workers_.clear();
 }
 
 void Executor::Work() {

@@ -34,6 +34,7 @@ class Executor {
  private:
   void Work();
   std::mutex mu_;
+  std::mutex join_mu_;  // serializes joins in Stop
   std::condition_variable cv_;
   std::deque<std::function<void()>> queue_;
   size_t max_queued_;

@@ -36,8 +36,8 @@ absl::StatusOr<RunningServer> StartServer(
         absl::StrCat("cannot listen on ", options.address));
   }
   for (const std::string& name : service_names) {
-    running.health->SetStatus(
-        name, grpc::health::v1::HealthCheckResponse::SERVING);
+    running.health->SetStatus(name,
+                              grpc::health::v1::HealthCheckResponse::SERVING);
   }
   return running;
 }

@@ -49,10 +49,9 @@ absl::Status ApplyMigrations(Connection& conn,
   if (!row.ok()) return row.status();
   int64_t max_version = (*newest)->IsNull(0) ? 0 : (*newest)->Int(0);
   if (!migrations.empty() && max_version > migrations.back().version) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("database schema version ", max_version,
-                     " is newer than this binary's ",
-                     migrations.back().version));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "database schema version ", max_version,
+        " is newer than this binary's ", migrations.back().version));
   }
   return absl::OkStatus();
 }

@@ -3,8 +3,8 @@
 
 #include <vector>
 
-#include "absl/strings/string_view.h"
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "common/sql/sqlite.h"
 
 namespace shien::sql {

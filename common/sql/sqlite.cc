@@ -1,9 +1,9 @@
-#include "absl/strings/string_view.h"
 #include "common/sql/sqlite.h"
 
 #include <sqlite3.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 namespace shien::sql {
 namespace {
@@ -15,7 +15,8 @@ absl::Status FromSqlite(sqlite3* db, int rc, absl::string_view what) {
     case SQLITE_LOCKED:
       return absl::UnavailableError(msg);
     case SQLITE_CONSTRAINT:
-      if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+      if (rc == SQLITE_CONSTRAINT_UNIQUE ||
+          rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
         return absl::AlreadyExistsError(msg);
       }
       return absl::FailedPreconditionError(msg);
@@ -156,7 +157,8 @@ absl::StatusOr<std::unique_ptr<SqlitePool>> SqlitePool::Open(
     const SqliteOptions& options, int size) {
   auto pool = std::make_unique<SqlitePool>();
   for (int i = 0; i < size; ++i) {
-    absl::StatusOr<std::unique_ptr<Connection>> conn = Connection::Open(options);
+    absl::StatusOr<std::unique_ptr<Connection>> conn =
+        Connection::Open(options);
     if (!conn.ok()) return conn.status();
     pool->free_.push_back(conn->get());
     pool->all_.push_back(*std::move(conn));

@@ -1,10 +1,10 @@
-#include "absl/strings/string_view.h"
 #include "common/status/errors.h"
 
 #include <optional>
 
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 namespace shien {
 namespace {
@@ -28,14 +28,12 @@ absl::Status Error(absl::StatusCode code, absl::string_view reason,
 
 absl::Status FieldError(absl::string_view field, absl::string_view reason,
                         absl::string_view message) {
-  return FieldError(absl::StatusCode::kInvalidArgument, field, reason,
-                    message);
+  return FieldError(absl::StatusCode::kInvalidArgument, field, reason, message);
 }
 
 absl::Status FieldError(absl::StatusCode code, absl::string_view field,
                         absl::string_view reason, absl::string_view message) {
-  absl::Status status =
-      Error(code, reason, absl::StrCat(field, ": ", message));
+  absl::Status status = Error(code, reason, absl::StrCat(field, ": ", message));
   status.SetPayload(kFieldUrl, absl::Cord(field));
   return status;
 }

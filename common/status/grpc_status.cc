@@ -1,8 +1,8 @@
-#include "absl/strings/string_view.h"
 #include "common/status/grpc_status.h"
 
 #include <string>
 
+#include "absl/strings/string_view.h"
 #include "common/status/errors.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"

@@ -1,9 +1,8 @@
 #ifndef SHIEN_COMMON_STATUS_GRPC_STATUS_H_
 #define SHIEN_COMMON_STATUS_GRPC_STATUS_H_
 
-
-#include "absl/strings/string_view.h"
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "grpcpp/support/status.h"
 
 namespace shien {

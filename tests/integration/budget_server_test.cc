@@ -30,10 +30,9 @@ std::unique_ptr<ServerProcess> StartBudget(const TempDir& dir,
                                            const std::string& plan_dir) {
   auto server = std::make_unique<ServerProcess>(
       ServerBinary(),
-      std::vector<std::string>{"--listen=127.0.0.1:0",
-                               "--db=" + dir.File("budget.db"),
-                               "--plan_dir=" + plan_dir,
-                               "--shutdown_grace_ms=2000"},
+      std::vector<std::string>{
+          "--listen=127.0.0.1:0", "--db=" + dir.File("budget.db"),
+          "--plan_dir=" + plan_dir, "--shutdown_grace_ms=2000"},
       dir.File("budget.log"));
   std::string error;
   EXPECT_TRUE(server->Start(20000, &error)) << error;
@@ -41,8 +40,8 @@ std::unique_ptr<ServerProcess> StartBudget(const TempDir& dir,
 }
 
 std::unique_ptr<pb::BudgetService::Stub> Stub(const ServerProcess& server) {
-  return pb::BudgetService::NewStub(
-      grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials()));
+  return pb::BudgetService::NewStub(grpc::CreateChannel(
+      server.address(), grpc::InsecureChannelCredentials()));
 }
 
 pb::Expenditure Exp(const std::string& id, int program, int64_t yen) {
@@ -79,8 +78,8 @@ std::vector<pb::RecordExpendituresRequest> Batches() {
 TEST(BudgetServerTest, ServesHealthAndDrainsOnSigterm) {
   TempDir dir;
   auto server = StartBudget(dir, testing::SourceDir() + "/data");
-  auto channel =
-      grpc::CreateChannel(server->address(), grpc::InsecureChannelCredentials());
+  auto channel = grpc::CreateChannel(server->address(),
+                                     grpc::InsecureChannelCredentials());
   auto health = grpc::health::v1::Health::NewStub(channel);
   for (const char* service : {"", "shien.budget.v1.BudgetService"}) {
     grpc::ClientContext ctx;

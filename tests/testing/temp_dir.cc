@@ -24,12 +24,12 @@ TempDir::~TempDir() {
 
 std::string SourceDir() {
   const char* dir = std::getenv("SHIEN_SOURCE_DIR");
-  return dir != nullptr ? dir : ".";
+  return dir != nullptr ? dir : SHIEN_SOURCE_DIR_DEFAULT;
 }
 
 std::string BinaryDir() {
   const char* dir = std::getenv("SHIEN_BINARY_DIR");
-  return dir != nullptr ? dir : "build";
+  return dir != nullptr ? dir : SHIEN_BINARY_DIR_DEFAULT;
 }
 
 }  // namespace shien::testing

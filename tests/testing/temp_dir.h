@@ -20,9 +20,10 @@ class TempDir {
   std::string path_;
 };
 
-// The source tree root (from $SHIEN_SOURCE_DIR, set by ctest), for data/.
+// The source tree root ($SHIEN_SOURCE_DIR, else the one the tests were
+// built from), for data/.
 std::string SourceDir();
-// The build tree root (from $SHIEN_BINARY_DIR, set by ctest).
+// The build tree root ($SHIEN_BINARY_DIR, else the one built in).
 std::string BinaryDir();
 
 }  // namespace shien::testing

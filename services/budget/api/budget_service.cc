@@ -1,4 +1,3 @@
-#include "absl/strings/string_view.h"
 #include "services/budget/api/budget_service.h"
 
 #include <chrono>
@@ -6,6 +5,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "common/api/fingerprint.h"
 #include "common/api/page_token.h"
 #include "common/api/request_id.h"
@@ -30,7 +30,8 @@ int64_t NowMicros() {
       .count();
 }
 
-absl::StatusOr<int> ParseYear(absl::string_view segment, absl::string_view field) {
+absl::StatusOr<int> ParseYear(absl::string_view segment,
+                              absl::string_view field) {
   SHIEN_ASSIGN_OR_RETURN(int year, ParseIdNumber(segment, field));
   if (year < kMinFiscalYear || year > kMaxFiscalYear) {
     return FieldError(field, "INVALID_RESOURCE_NAME",
@@ -73,7 +74,8 @@ absl::StatusOr<EnvelopeRef> ParseEnvelopeName(absl::string_view name,
                                               absl::string_view field) {
   SHIEN_ASSIGN_OR_RETURN(
       std::vector<std::string> parts,
-      ParseResourceName(name, "fiscalYears/{year}/envelopes/{envelope}", field));
+      ParseResourceName(name, "fiscalYears/{year}/envelopes/{envelope}",
+                        field));
   EnvelopeRef ref;
   SHIEN_ASSIGN_OR_RETURN(ref.year, ParseYear(parts[0], field));
   SHIEN_RETURN_IF_ERROR(ValidateResourceId(parts[1], field));
@@ -94,7 +96,8 @@ RequestKey KeyOf(const Request& request, std::string method) {
     coded.SetSerializationDeterministic(true);
     copy.SerializeToCodedStream(&coded);
   }
-  return RequestKey{request.request_id(), std::move(method), Fingerprint(bytes)};
+  return RequestKey{request.request_id(), std::move(method),
+                    Fingerprint(bytes)};
 }
 
 template <typename Message>
@@ -128,7 +131,8 @@ absl::StatusOr<int64_t> DecodeIntToken(absl::string_view scope,
 
 absl::StatusOr<Expenditure> ExpenditureFromProto(const v1::Expenditure& in) {
   Expenditure e;
-  SHIEN_ASSIGN_OR_RETURN(ProgramRef ref, ParseProgramName(in.program(), "program"));
+  SHIEN_ASSIGN_OR_RETURN(ProgramRef ref,
+                         ParseProgramName(in.program(), "program"));
   e.fiscal_year = ref.year;
   e.program_number = ref.number;
   if (!in.has_month() || in.month().day() != 0) {
@@ -153,8 +157,10 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::GetFiscalYear(
     const v1::GetFiscalYearRequest* request, v1::FiscalYear* response) {
   return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
     SHIEN_ASSIGN_OR_RETURN(
-        int year, ParseFiscalYearName(request->name(), "fiscalYears/{year}", "name"));
-    SHIEN_ASSIGN_OR_RETURN(FiscalYearRecord record, store_->GetFiscalYear(year));
+        int year,
+        ParseFiscalYearName(request->name(), "fiscalYears/{year}", "name"));
+    SHIEN_ASSIGN_OR_RETURN(FiscalYearRecord record,
+                           store_->GetFiscalYear(year));
     ToProto(record, response);
     return absl::OkStatus();
   });
@@ -165,10 +171,11 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::ListFiscalYears(
     const v1::ListFiscalYearsRequest* request,
     v1::ListFiscalYearsResponse* response) {
   return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
-    SHIEN_ASSIGN_OR_RETURN(int size, ResolvePageSize(request->page_size(), 50, 100));
+    SHIEN_ASSIGN_OR_RETURN(int size,
+                           ResolvePageSize(request->page_size(), 50, 100));
     // Newest first: the cursor is the last year returned.
-    SHIEN_ASSIGN_OR_RETURN(int64_t after,
-                           DecodeIntToken("fiscalYears", request->page_token()));
+    SHIEN_ASSIGN_OR_RETURN(
+        int64_t after, DecodeIntToken("fiscalYears", request->page_token()));
     SHIEN_ASSIGN_OR_RETURN(std::vector<FiscalYearRecord> years,
                            store_->ListFiscalYears());
     for (const FiscalYearRecord& y : years) {
@@ -189,8 +196,10 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::GetProgram(
     grpc::CallbackServerContext* context, const v1::GetProgramRequest* request,
     v1::Program* response) {
   return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
-    SHIEN_ASSIGN_OR_RETURN(ProgramRef ref, ParseProgramName(request->name(), "name"));
-    SHIEN_ASSIGN_OR_RETURN(Program program, store_->GetProgram(ref.year, ref.number));
+    SHIEN_ASSIGN_OR_RETURN(ProgramRef ref,
+                           ParseProgramName(request->name(), "name"));
+    SHIEN_ASSIGN_OR_RETURN(Program program,
+                           store_->GetProgram(ref.year, ref.number));
     SHIEN_ASSIGN_OR_RETURN(std::optional<Program> prior,
                            PriorProgram(*store_, ref.year, ref.number));
     ToProto(program, prior ? &*prior : nullptr, response);
@@ -204,15 +213,18 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::ListPrograms(
     v1::ListProgramsResponse* response) {
   return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
     SHIEN_ASSIGN_OR_RETURN(
-        int year, ParseFiscalYearName(request->parent(), "fiscalYears/{year}", "parent"));
-    SHIEN_ASSIGN_OR_RETURN(int size, ResolvePageSize(request->page_size(), 50, 100));
+        int year,
+        ParseFiscalYearName(request->parent(), "fiscalYears/{year}", "parent"));
+    SHIEN_ASSIGN_OR_RETURN(int size,
+                           ResolvePageSize(request->page_size(), 50, 100));
     SHIEN_ASSIGN_OR_RETURN(ProgramFilter filter,
                            ParseProgramFilter(request->filter()));
     const std::string scope =
         absl::StrCat("programs|", request->parent(), "|", request->filter());
     SHIEN_ASSIGN_OR_RETURN(int64_t after,
                            DecodeIntToken(scope, request->page_token()));
-    SHIEN_ASSIGN_OR_RETURN(ProgramSnapshot snapshot, store_->ListPrograms(year));
+    SHIEN_ASSIGN_OR_RETURN(ProgramSnapshot snapshot,
+                           store_->ListPrograms(year));
     absl::StatusOr<ProgramSnapshot> prior = store_->ListPrograms(year - 1);
     if (!prior.ok() && prior.status().code() != absl::StatusCode::kNotFound) {
       return prior.status();
@@ -246,13 +258,15 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::UpdateProgram(
     grpc::CallbackServerContext* context,
     const v1::UpdateProgramRequest* request, v1::Program* response) {
   return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
-    SHIEN_ASSIGN_OR_RETURN(ProgramRef ref,
-                           ParseProgramName(request->program().name(), "program.name"));
+    SHIEN_ASSIGN_OR_RETURN(
+        ProgramRef ref,
+        ParseProgramName(request->program().name(), "program.name"));
     SHIEN_RETURN_IF_ERROR(
         ValidateRequestId(request->request_id(), "request_id", false));
     std::vector<std::string> paths(request->update_mask().paths().begin(),
                                    request->update_mask().paths().end());
-    SHIEN_ASSIGN_OR_RETURN(std::vector<ProgramField> fields, ParseProgramMask(paths));
+    SHIEN_ASSIGN_OR_RETURN(std::vector<ProgramField> fields,
+                           ParseProgramMask(paths));
     const Program patch = FromProto(request->program());
     const std::string etag = request->program().etag();
     SHIEN_ASSIGN_OR_RETURN(std::optional<Program> prior,
@@ -279,9 +293,11 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::GetBudgetSummary(
     const v1::GetBudgetSummaryRequest* request, v1::BudgetSummary* response) {
   return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
     SHIEN_ASSIGN_OR_RETURN(
-        int year, ParseFiscalYearName(request->name(),
-                                      "fiscalYears/{year}/budgetSummary", "name"));
-    SHIEN_ASSIGN_OR_RETURN(ProgramSnapshot snapshot, store_->ListPrograms(year));
+        int year,
+        ParseFiscalYearName(request->name(), "fiscalYears/{year}/budgetSummary",
+                            "name"));
+    SHIEN_ASSIGN_OR_RETURN(ProgramSnapshot snapshot,
+                           store_->ListPrograms(year));
     std::optional<std::vector<Program>> prior_programs;
     absl::StatusOr<ProgramSnapshot> prior = store_->ListPrograms(year - 1);
     if (prior.ok()) {
@@ -301,7 +317,8 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::ListExpenditures(
     const v1::ListExpendituresRequest* request,
     v1::ListExpendituresResponse* response) {
   return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
-    SHIEN_ASSIGN_OR_RETURN(ProgramRef ref, ParseProgramName(request->parent(), "parent"));
+    SHIEN_ASSIGN_OR_RETURN(ProgramRef ref,
+                           ParseProgramName(request->parent(), "parent"));
     SHIEN_ASSIGN_OR_RETURN(int size,
                            ResolvePageSize(request->page_size(), 100, 1000));
     const std::string scope = absl::StrCat("expenditures|", request->parent());
@@ -327,9 +344,11 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::GetExecutionSummary(
     v1::ExecutionSummary* response) {
   return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
     SHIEN_ASSIGN_OR_RETURN(
-        int year, ParseFiscalYearName(request->name(),
-                                      "fiscalYears/{year}/executionSummary", "name"));
-    SHIEN_ASSIGN_OR_RETURN(ExecutionSnapshot snapshot, store_->GetExecution(year));
+        int year,
+        ParseFiscalYearName(request->name(),
+                            "fiscalYears/{year}/executionSummary", "name"));
+    SHIEN_ASSIGN_OR_RETURN(ExecutionSnapshot snapshot,
+                           store_->GetExecution(year));
     ToProto(ComputeExecutionSummary(snapshot.programs, snapshot.totals), year,
             snapshot.data_version, NowMicros(), response);
     return absl::OkStatus();
@@ -340,8 +359,10 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::GetEnvelope(
     grpc::CallbackServerContext* context, const v1::GetEnvelopeRequest* request,
     v1::Envelope* response) {
   return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
-    SHIEN_ASSIGN_OR_RETURN(EnvelopeRef ref, ParseEnvelopeName(request->name(), "name"));
-    SHIEN_ASSIGN_OR_RETURN(Envelope envelope, store_->GetEnvelope(ref.year, ref.id));
+    SHIEN_ASSIGN_OR_RETURN(EnvelopeRef ref,
+                           ParseEnvelopeName(request->name(), "name"));
+    SHIEN_ASSIGN_OR_RETURN(Envelope envelope,
+                           store_->GetEnvelope(ref.year, ref.id));
     ToProto(envelope, response);
     return absl::OkStatus();
   });
@@ -353,8 +374,10 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::ListEnvelopes(
     v1::ListEnvelopesResponse* response) {
   return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
     SHIEN_ASSIGN_OR_RETURN(
-        int year, ParseFiscalYearName(request->parent(), "fiscalYears/{year}", "parent"));
-    SHIEN_ASSIGN_OR_RETURN(int size, ResolvePageSize(request->page_size(), 50, 100));
+        int year,
+        ParseFiscalYearName(request->parent(), "fiscalYears/{year}", "parent"));
+    SHIEN_ASSIGN_OR_RETURN(int size,
+                           ResolvePageSize(request->page_size(), 50, 100));
     const std::string scope = absl::StrCat("envelopes|", request->parent());
     std::string after;
     if (!request->page_token().empty()) {
@@ -383,11 +406,14 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::ReserveFunds(
   return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
     SHIEN_ASSIGN_OR_RETURN(EnvelopeRef ref,
                            ParseEnvelopeName(request->envelope(), "envelope"));
-    if (request->holder().empty() || request->holder().size() > kMaxHolderBytes) {
-      return FieldError("holder", "INVALID_HOLDER",
-                        absl::StrCat("must be 1 to ", kMaxHolderBytes, " bytes"));
+    if (request->holder().empty() ||
+        request->holder().size() > kMaxHolderBytes) {
+      return FieldError(
+          "holder", "INVALID_HOLDER",
+          absl::StrCat("must be 1 to ", kMaxHolderBytes, " bytes"));
     }
-    if (request->amount_yen() < 1 || request->amount_yen() > kMaxReservationYen) {
+    if (request->amount_yen() < 1 ||
+        request->amount_yen() > kMaxReservationYen) {
       return FieldError("amount_yen", "OUT_OF_RANGE",
                         absl::StrCat("must be 1 to ", kMaxReservationYen));
     }
@@ -395,14 +421,13 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::ReserveFunds(
         ValidateRequestId(request->request_id(), "request_id", true));
     SHIEN_ASSIGN_OR_RETURN(
         std::string bytes,
-        store_->ReserveFunds(ref.year, ref.id, request->holder(),
-                             request->amount_yen(),
-                             KeyOf(*request, "ReserveFunds"),
-                             [](const Reservation& r) {
-                               v1::Reservation out;
-                               ToProto(r, &out);
-                               return out.SerializeAsString();
-                             }));
+        store_->ReserveFunds(
+            ref.year, ref.id, request->holder(), request->amount_yen(),
+            KeyOf(*request, "ReserveFunds"), [](const Reservation& r) {
+              v1::Reservation out;
+              ToProto(r, &out);
+              return out.SerializeAsString();
+            }));
     return ParseResponse(bytes, response);
   });
 }
@@ -420,7 +445,8 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::ReleaseFunds(
     SHIEN_ASSIGN_OR_RETURN(int year, ParseYear(parts[0], "reservation"));
     SHIEN_RETURN_IF_ERROR(ValidateResourceId(parts[1], "reservation"));
     SHIEN_ASSIGN_OR_RETURN(int id, ParseIdNumber(parts[2], "reservation"));
-    if (request->amount_yen() < 0 || request->amount_yen() > kMaxReservationYen) {
+    if (request->amount_yen() < 0 ||
+        request->amount_yen() > kMaxReservationYen) {
       return FieldError("amount_yen", "OUT_OF_RANGE",
                         "must be 0 (everything) or a positive amount");
     }
@@ -446,7 +472,8 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::ListReservations(
   return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
     SHIEN_ASSIGN_OR_RETURN(EnvelopeRef ref,
                            ParseEnvelopeName(request->parent(), "parent"));
-    SHIEN_ASSIGN_OR_RETURN(int size, ResolvePageSize(request->page_size(), 50, 1000));
+    SHIEN_ASSIGN_OR_RETURN(int size,
+                           ResolvePageSize(request->page_size(), 50, 1000));
     const std::string scope = absl::StrCat("reservations|", request->parent());
     SHIEN_ASSIGN_OR_RETURN(int64_t after,
                            DecodeIntToken(scope, request->page_token()));

@@ -55,14 +55,12 @@ class BudgetServiceImpl final : public v1::BudgetService::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::ListEnvelopesRequest* request,
       v1::ListEnvelopesResponse* response) override;
-  grpc::ServerUnaryReactor* ReserveFunds(
-      grpc::CallbackServerContext* context,
-      const v1::ReserveFundsRequest* request,
-      v1::Reservation* response) override;
-  grpc::ServerUnaryReactor* ReleaseFunds(
-      grpc::CallbackServerContext* context,
-      const v1::ReleaseFundsRequest* request,
-      v1::Reservation* response) override;
+  grpc::ServerUnaryReactor* ReserveFunds(grpc::CallbackServerContext* context,
+                                         const v1::ReserveFundsRequest* request,
+                                         v1::Reservation* response) override;
+  grpc::ServerUnaryReactor* ReleaseFunds(grpc::CallbackServerContext* context,
+                                         const v1::ReleaseFundsRequest* request,
+                                         v1::Reservation* response) override;
   grpc::ServerUnaryReactor* ListReservations(
       grpc::CallbackServerContext* context,
       const v1::ListReservationsRequest* request,

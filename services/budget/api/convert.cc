@@ -35,8 +35,8 @@ void RowToProto(const SummaryRow& row, int fiscal_year,
   }
   for (const Attribution& a : row.attributions) {
     auto* pa = out->add_attributions();
-    pa->set_program(
-        absl::StrCat("fiscalYears/", fiscal_year, "/programs/", a.program_number));
+    pa->set_program(absl::StrCat("fiscalYears/", fiscal_year, "/programs/",
+                                 a.program_number));
     pa->set_amount_yen(a.amount_yen);
     SetFraction(a.share_numerator, a.share_denominator, pa->mutable_share());
   }
@@ -50,7 +50,8 @@ void ExecutionRowToProto(const ExecutionRow& row, pb::ExecutionRow* out) {
   out->set_remaining_yen(row.budget_yen - row.executed_yen);
   out->set_record_count(row.record_count);
   if (row.budget_yen > 0) {
-    SetFraction(row.executed_yen, row.budget_yen, out->mutable_execution_rate());
+    SetFraction(row.executed_yen, row.budget_yen,
+                out->mutable_execution_rate());
     out->set_execution_rate_permille(
         PermilleHalfUp(row.executed_yen, row.budget_yen));
   } else {
@@ -61,7 +62,8 @@ void ExecutionRowToProto(const ExecutionRow& row, pb::ExecutionRow* out) {
 }  // namespace
 
 void ToProto(const Program& p, const Program* prior, pb::Program* out) {
-  out->set_name(absl::StrCat("fiscalYears/", p.fiscal_year, "/programs/", p.number));
+  out->set_name(
+      absl::StrCat("fiscalYears/", p.fiscal_year, "/programs/", p.number));
   out->set_number(p.number);
   out->set_title(p.title);
   out->set_area(static_cast<pb::Area>(p.area));
@@ -110,7 +112,8 @@ void ToProto(const BudgetSummary& s, int64_t data_version,
     out->set_prior_year_total_yen(*s.prior_year_total_yen);
     out->set_change_yen(s.total_yen - *s.prior_year_total_yen);
   }
-  for (const auto& r : s.by_area) RowToProto(r, s.fiscal_year, out->add_by_area());
+  for (const auto& r : s.by_area)
+    RowToProto(r, s.fiscal_year, out->add_by_area());
   for (const auto& r : s.by_funding) {
     RowToProto(r, s.fiscal_year, out->add_by_funding());
   }
@@ -132,8 +135,8 @@ void ToProto(const ExecutionSummary& s, int fiscal_year, int64_t data_version,
 }
 
 void ToProto(const Expenditure& e, pb::Expenditure* out) {
-  out->set_program(
-      absl::StrCat("fiscalYears/", e.fiscal_year, "/programs/", e.program_number));
+  out->set_program(absl::StrCat("fiscalYears/", e.fiscal_year, "/programs/",
+                                e.program_number));
   out->mutable_month()->set_year(e.year);
   out->mutable_month()->set_month(e.month);
   out->set_amount_yen(e.amount_yen);
@@ -144,9 +147,10 @@ void ToProto(const Expenditure& e, pb::Expenditure* out) {
 }
 
 void ToProto(const Envelope& e, pb::Envelope* out) {
-  out->set_name(absl::StrCat("fiscalYears/", e.fiscal_year, "/envelopes/", e.id));
-  out->set_program(
-      absl::StrCat("fiscalYears/", e.fiscal_year, "/programs/", e.program_number));
+  out->set_name(
+      absl::StrCat("fiscalYears/", e.fiscal_year, "/envelopes/", e.id));
+  out->set_program(absl::StrCat("fiscalYears/", e.fiscal_year, "/programs/",
+                                e.program_number));
   out->set_title(e.title);
   out->set_amount_yen(e.amount_yen);
   out->set_reserved_yen(e.reserved_yen);

@@ -1,4 +1,3 @@
-#include "absl/strings/string_view.h"
 #include "services/budget/api/program_filter.h"
 
 #include <algorithm>
@@ -6,6 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "common/status/errors.h"
 #include "shien/budget/v1/program.pb.h"
 
@@ -47,9 +47,8 @@ bool ProgramFilter::Matches(const Program& p) const {
                 *funding_source) == p.funding_sources.end()) {
     return false;
   }
-  if (department &&
-      std::find(p.departments.begin(), p.departments.end(), *department) ==
-          p.departments.end()) {
+  if (department && std::find(p.departments.begin(), p.departments.end(),
+                              *department) == p.departments.end()) {
     return false;
   }
   return true;
@@ -64,7 +63,8 @@ absl::StatusOr<ProgramFilter> ParseProgramFilter(absl::string_view filter) {
   for (const std::string& term : *terms) {
     size_t eq = term.find('=');
     if (eq == std::string::npos) {
-      return Bad(absl::StrCat("\"", term, "\" is not of the form field = value"));
+      return Bad(
+          absl::StrCat("\"", term, "\" is not of the form field = value"));
     }
     std::string field(absl::StripAsciiWhitespace(term.substr(0, eq)));
     std::string value(absl::StripAsciiWhitespace(term.substr(eq + 1)));

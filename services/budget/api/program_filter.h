@@ -4,8 +4,8 @@
 #include <optional>
 #include <string>
 
-#include "absl/strings/string_view.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "services/budget/domain/program.h"
 
 namespace shien::budget {

@@ -32,10 +32,9 @@ class RowSet {
 };
 
 std::vector<Program> ByNumber(std::vector<Program> programs) {
-  std::sort(programs.begin(), programs.end(),
-            [](const Program& a, const Program& b) {
-              return a.number < b.number;
-            });
+  std::sort(
+      programs.begin(), programs.end(),
+      [](const Program& a, const Program& b) { return a.number < b.number; });
   return programs;
 }
 
@@ -126,10 +125,9 @@ BudgetSummary ComputeBudgetSummary(
     summary.by_funding = now.funding.Take();
     summary.by_department = now.department.Take();
   }
-  std::stable_sort(summary.by_area.begin(), summary.by_area.end(),
-                   [](const SummaryRow& a, const SummaryRow& b) {
-                     return a.area < b.area;
-                   });
+  std::stable_sort(
+      summary.by_area.begin(), summary.by_area.end(),
+      [](const SummaryRow& a, const SummaryRow& b) { return a.area < b.area; });
   return summary;
 }
 

@@ -27,14 +27,14 @@ absl::Status ValidateExpenditure(const Expenditure& e) {
                      e.fiscal_year + 1, "-03)"));
   }
   if (e.source_record_id.size() > kMaxSourceRecordIdBytes) {
-    return FieldError("source_record_id", "FIELD_TOO_LONG",
-                      absl::StrCat("is longer than ", kMaxSourceRecordIdBytes,
-                                   " bytes"));
+    return FieldError(
+        "source_record_id", "FIELD_TOO_LONG",
+        absl::StrCat("is longer than ", kMaxSourceRecordIdBytes, " bytes"));
   }
   if (e.description.size() > kMaxDescriptionBytes) {
-    return FieldError("description", "FIELD_TOO_LONG",
-                      absl::StrCat("is longer than ", kMaxDescriptionBytes,
-                                   " bytes"));
+    return FieldError(
+        "description", "FIELD_TOO_LONG",
+        absl::StrCat("is longer than ", kMaxDescriptionBytes, " bytes"));
   }
   return absl::OkStatus();
 }
@@ -54,17 +54,16 @@ ExecutionSummary ComputeExecutionSummary(
   for (const ExecutionTotal& t : totals) by_number[t.program_number] = &t;
   std::vector<const Program*> sorted;
   for (const Program& p : programs) sorted.push_back(&p);
-  std::sort(sorted.begin(), sorted.end(),
-            [](const Program* a, const Program* b) {
-              return a->number < b->number;
-            });
+  std::sort(
+      sorted.begin(), sorted.end(),
+      [](const Program* a, const Program* b) { return a->number < b->number; });
   ExecutionSummary summary;
   summary.total.key = "total";
   std::map<Area, ExecutionRow> areas;
   for (const Program* p : sorted) {
     ExecutionRow row;
-    row.key = absl::StrCat("fiscalYears/", p->fiscal_year, "/programs/",
-                           p->number);
+    row.key =
+        absl::StrCat("fiscalYears/", p->fiscal_year, "/programs/", p->number);
     row.area = p->area;
     row.program_number = p->number;
     row.budget_yen = p->budget_yen;

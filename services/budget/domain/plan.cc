@@ -13,9 +13,9 @@ namespace shien::budget {
 absl::StatusOr<std::vector<PlanWarning>> CheckPlan(const Plan& plan,
                                                    const Plan* prior) {
   if (plan.fiscal_year < kMinFiscalYear || plan.fiscal_year > kMaxFiscalYear) {
-    return FieldError("fiscal_year", "OUT_OF_RANGE",
-                      absl::StrCat("must be ", kMinFiscalYear, " to ",
-                                   kMaxFiscalYear));
+    return FieldError(
+        "fiscal_year", "OUT_OF_RANGE",
+        absl::StrCat("must be ", kMinFiscalYear, " to ", kMaxFiscalYear));
   }
   if (plan.programs.empty()) {
     return FieldError("programs", "REQUIRED_FIELD", "the plan has no programs");
@@ -36,14 +36,15 @@ absl::StatusOr<std::vector<PlanWarning>> CheckPlan(const Plan& plan,
     total += p.budget_yen;
   }
   if (total != plan.printed_total_yen) {
-    return FieldError("printed_total_yen", "TOTAL_MISMATCH",
-                      absl::StrCat("programs sum to ", total,
-                                   " yen but the plan prints ",
-                                   plan.printed_total_yen));
+    return FieldError(
+        "printed_total_yen", "TOTAL_MISMATCH",
+        absl::StrCat("programs sum to ", total, " yen but the plan prints ",
+                     plan.printed_total_yen));
   }
   if (prior != nullptr) {
     std::map<int, int64_t> prior_budget;
-    for (const Program& p : prior->programs) prior_budget[p.number] = p.budget_yen;
+    for (const Program& p : prior->programs)
+      prior_budget[p.number] = p.budget_yen;
     for (size_t i = 0; i < plan.programs.size(); ++i) {
       const Program& p = plan.programs[i];
       auto printed = plan.printed_prior.find(p.number);
@@ -53,22 +54,23 @@ absl::StatusOr<std::vector<PlanWarning>> CheckPlan(const Plan& plan,
       if (printed->second.prior_year_budget_yen.has_value() &&
           (it == prior_budget.end() ||
            it->second != *printed->second.prior_year_budget_yen)) {
-        return FieldError(
-            absl::StrCat(where, ".prior_year_budget_yen"), "PRIOR_YEAR_MISMATCH",
-            absl::StrCat("program ", p.number, " prints a prior-year budget of ",
-                         *printed->second.prior_year_budget_yen,
-                         " yen; the prior year's plan has ",
-                         it == prior_budget.end()
-                             ? std::string("no such program")
-                             : absl::StrCat(it->second)));
+        return FieldError(absl::StrCat(where, ".prior_year_budget_yen"),
+                          "PRIOR_YEAR_MISMATCH",
+                          absl::StrCat("program ", p.number,
+                                       " prints a prior-year budget of ",
+                                       *printed->second.prior_year_budget_yen,
+                                       " yen; the prior year's plan has ",
+                                       it == prior_budget.end()
+                                           ? std::string("no such program")
+                                           : absl::StrCat(it->second)));
       }
       if (printed->second.change_yen.has_value() && it != prior_budget.end() &&
           p.budget_yen - it->second != *printed->second.change_yen) {
-        return FieldError(absl::StrCat(where, ".change_yen"), "CHANGE_MISMATCH",
-                          absl::StrCat("program ", p.number, " prints a change of ",
-                                       *printed->second.change_yen,
-                                       " yen; derived: ",
-                                       p.budget_yen - it->second));
+        return FieldError(
+            absl::StrCat(where, ".change_yen"), "CHANGE_MISMATCH",
+            absl::StrCat("program ", p.number, " prints a change of ",
+                         *printed->second.change_yen,
+                         " yen; derived: ", p.budget_yen - it->second));
       }
     }
   }
@@ -77,9 +79,9 @@ absl::StatusOr<std::vector<PlanWarning>> CheckPlan(const Plan& plan,
     std::string where = absl::StrCat("envelopes[", i, "]");
     auto it = by_number.find(e.program_number);
     if (it == by_number.end()) {
-      return FieldError(absl::StrCat(where, ".program"), "PROGRAM_NOT_FOUND",
-                        absl::StrCat("program ", e.program_number,
-                                     " is not in the plan"));
+      return FieldError(
+          absl::StrCat(where, ".program"), "PROGRAM_NOT_FOUND",
+          absl::StrCat("program ", e.program_number, " is not in the plan"));
     }
     if (e.amount_yen <= 0 || e.amount_yen > it->second->budget_yen) {
       return FieldError(absl::StrCat(where, ".amount_yen"), "OUT_OF_RANGE",
@@ -110,12 +112,12 @@ absl::StatusOr<std::vector<PlanWarning>> CheckPlan(const Plan& plan,
     warnings.push_back(PlanWarning{
         "DEPARTMENT_OVERVIEW_MISMATCH",
         {number},
-        absl::StrCat("program ", number, ": its sheet lists 担当課 ",
-                     on_sheet.empty() ? "(none)" : absl::StrJoin(on_sheet, "・"),
-                     "; the department overview lists it under ",
-                     in_overview.empty() ? "(none)"
-                                         : absl::StrJoin(in_overview, ", "),
-                     ". The sheet's departments are used.")});
+        absl::StrCat(
+            "program ", number, ": its sheet lists 担当課 ",
+            on_sheet.empty() ? "(none)" : absl::StrJoin(on_sheet, "・"),
+            "; the department overview lists it under ",
+            in_overview.empty() ? "(none)" : absl::StrJoin(in_overview, ", "),
+            ". The sheet's departments are used.")});
   }
   return warnings;
 }

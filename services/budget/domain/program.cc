@@ -1,9 +1,9 @@
-#include "absl/strings/string_view.h"
 #include "services/budget/domain/program.h"
 
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "common/api/fingerprint.h"
 #include "common/status/errors.h"
 
@@ -25,9 +25,9 @@ absl::Status CheckText(const std::string& value, absl::string_view field,
 absl::Status CheckList(const std::vector<std::string>& values,
                        absl::string_view field) {
   if (values.size() > kMaxListEntries) {
-    return FieldError(field, "TOO_MANY_ENTRIES",
-                      absl::StrCat("has more than ", kMaxListEntries,
-                                   " entries"));
+    return FieldError(
+        field, "TOO_MANY_ENTRIES",
+        absl::StrCat("has more than ", kMaxListEntries, " entries"));
   }
   for (size_t i = 0; i < values.size(); ++i) {
     absl::Status s = CheckText(values[i], absl::StrCat(field, "[", i, "]"),

@@ -21,7 +21,8 @@ class Collector final : public google::protobuf::io::ErrorCollector {
   explicit Collector(std::string path) : path_(std::move(path)) {}
   void AddError(int line, int column, const std::string& message) override {
     if (first_.empty()) {
-      first_ = absl::StrCat(path_, ":", line + 1, ":", column + 1, ": ", message);
+      first_ =
+          absl::StrCat(path_, ":", line + 1, ":", column + 1, ": ", message);
     }
   }
   void AddWarning(int line, int column, const std::string& message) override {}
@@ -33,7 +34,8 @@ class Collector final : public google::protobuf::io::ErrorCollector {
 };
 
 absl::Status InFile(const std::string& path, const absl::Status& status) {
-  return absl::Status(status.code(), absl::StrCat(path, ": ", status.message()));
+  return absl::Status(status.code(),
+                      absl::StrCat(path, ": ", status.message()));
 }
 
 }  // namespace
@@ -48,9 +50,9 @@ absl::StatusOr<Plan> ReadPlanFile(const std::string& path) {
   Collector collector(path);
   parser.RecordErrorsTo(&collector);
   if (!parser.ParseFromString(text.str(), &data)) {
-    return absl::InvalidArgumentError(
-        collector.first().empty() ? absl::StrCat(path, ": malformed")
-                                  : collector.first());
+    return absl::InvalidArgumentError(collector.first().empty()
+                                          ? absl::StrCat(path, ": malformed")
+                                          : collector.first());
   }
   absl::StatusOr<Plan> plan = FromProto(data);
   if (!plan.ok()) return InFile(path, plan.status());
@@ -92,8 +94,8 @@ absl::StatusOr<LoadReport> LoadPlans(const std::string& data_dir,
         CheckPlan(plan, prior == plans.end() ? nullptr : &prior->second);
     if (!warnings.ok()) return InFile(path, warnings.status());
     for (const PlanWarning& w : *warnings) {
-      report.warnings.push_back(absl::StrCat("fiscalYears/", year, " ", w.code,
-                                             ": ", w.message));
+      report.warnings.push_back(
+          absl::StrCat("fiscalYears/", year, " ", w.code, ": ", w.message));
     }
     SHIEN_ASSIGN_OR_RETURN(bool loaded, store.LoadPlan(plan, *warnings));
     (loaded ? report.loaded : report.skipped)

@@ -18,9 +18,9 @@ absl::StatusOr<Plan> ReadPlanFile(const std::string& path);
 
 // What loading did, for the start-up log.
 struct LoadReport {
-  std::vector<std::string> loaded;   // "fiscalYears/2026 from path"
-  std::vector<std::string> skipped;  // already in the database
-  std::vector<std::string> warnings; // the plans' own inconsistencies
+  std::vector<std::string> loaded;    // "fiscalYears/2026 from path"
+  std::vector<std::string> skipped;   // already in the database
+  std::vector<std::string> warnings;  // the plans' own inconsistencies
 };
 
 // Loads every `fy{YEAR}/plan.textproto` under `data_dir`, oldest first, so

@@ -1,4 +1,3 @@
-#include "absl/strings/string_view.h"
 #include "services/budget/storage/sqlite_budget_store.h"
 
 #include <chrono>
@@ -8,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "common/sql/migrations.h"
 #include "common/sql/request_log.h"
 #include "common/status/errors.h"
@@ -35,9 +35,8 @@ absl::Status NotFound(absl::string_view field, absl::string_view what) {
 std::string EncodeWarnings(const std::vector<PlanWarning>& warnings) {
   std::vector<std::string> lines;
   for (const PlanWarning& w : warnings) {
-    lines.push_back(absl::StrCat(w.code, "\t",
-                                 absl::StrJoin(w.program_numbers, ","), "\t",
-                                 w.message));
+    lines.push_back(absl::StrCat(
+        w.code, "\t", absl::StrJoin(w.program_numbers, ","), "\t", w.message));
   }
   return absl::StrJoin(lines, "\n");
 }
@@ -46,10 +45,12 @@ std::vector<PlanWarning> DecodeWarnings(const std::string& text) {
   std::vector<PlanWarning> out;
   if (text.empty()) return out;
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
-    std::vector<std::string> parts = absl::StrSplit(line, absl::MaxSplits('\t', 2));
+    std::vector<std::string> parts =
+        absl::StrSplit(line, absl::MaxSplits('\t', 2));
     if (parts.size() != 3) continue;
     PlanWarning w{parts[0], {}, parts[2]};
-    for (absl::string_view n : absl::StrSplit(parts[1], ',', absl::SkipEmpty())) {
+    for (absl::string_view n :
+         absl::StrSplit(parts[1], ',', absl::SkipEmpty())) {
       int v = 0;
       if (absl::SimpleAtoi(n, &v)) w.program_numbers.push_back(v);
     }
@@ -66,10 +67,11 @@ class SqliteBudgetStore final : public BudgetStore {
   absl::StatusOr<bool> LoadPlan(
       const Plan& plan, const std::vector<PlanWarning>& warnings) override {
     auto conn = pool_->Acquire();
-    SHIEN_ASSIGN_OR_RETURN(auto txn,
-                           Transaction::Begin(*conn, Transaction::Mode::kWrite));
-    SHIEN_ASSIGN_OR_RETURN(auto exists,
-                           conn->Prepare("SELECT 1 FROM fiscal_years WHERE year = ?"));
+    SHIEN_ASSIGN_OR_RETURN(
+        auto txn, Transaction::Begin(*conn, Transaction::Mode::kWrite));
+    SHIEN_ASSIGN_OR_RETURN(
+        auto exists,
+        conn->Prepare("SELECT 1 FROM fiscal_years WHERE year = ?"));
     exists->Bind(1, plan.fiscal_year);
     SHIEN_ASSIGN_OR_RETURN(bool found, exists->Step());
     exists.reset();
@@ -94,8 +96,9 @@ class SqliteBudgetStore final : public BudgetStore {
     for (const Envelope& e : plan.envelopes) {
       SHIEN_ASSIGN_OR_RETURN(
           auto stmt,
-          conn->Prepare("INSERT INTO envelopes (fiscal_year, id, "
-                        "program_number, title, amount_yen) VALUES (?,?,?,?,?)"));
+          conn->Prepare(
+              "INSERT INTO envelopes (fiscal_year, id, "
+              "program_number, title, amount_yen) VALUES (?,?,?,?,?)"));
       stmt->Bind(1, plan.fiscal_year)
           .Bind(2, e.id)
           .Bind(3, e.program_number)
@@ -108,8 +111,10 @@ class SqliteBudgetStore final : public BudgetStore {
   }
 
   absl::StatusOr<FiscalYearRecord> GetFiscalYear(int year) override {
-    SHIEN_ASSIGN_OR_RETURN(std::vector<FiscalYearRecord> all, ReadFiscalYears(year));
-    if (all.empty()) return NotFound("name", absl::StrCat("fiscalYears/", year));
+    SHIEN_ASSIGN_OR_RETURN(std::vector<FiscalYearRecord> all,
+                           ReadFiscalYears(year));
+    if (all.empty())
+      return NotFound("name", absl::StrCat("fiscalYears/", year));
     return all.front();
   }
 
@@ -145,8 +150,8 @@ class SqliteBudgetStore final : public BudgetStore {
       const std::function<absl::StatusOr<Program>(const Program&)>& mutate,
       const RequestKey& key, const ResponseEncoder<Program>& encode) override {
     auto conn = pool_->Acquire();
-    SHIEN_ASSIGN_OR_RETURN(auto txn,
-                           Transaction::Begin(*conn, Transaction::Mode::kWrite));
+    SHIEN_ASSIGN_OR_RETURN(
+        auto txn, Transaction::Begin(*conn, Transaction::Mode::kWrite));
     SHIEN_ASSIGN_OR_RETURN(std::optional<std::string> replay,
                            sql::LookupRequest(*conn, key));
     if (replay.has_value()) return *replay;
@@ -171,8 +176,8 @@ class SqliteBudgetStore final : public BudgetStore {
   absl::StatusOr<std::vector<RecordResult>> RecordExpenditures(
       const std::vector<Expenditure>& records) override {
     auto conn = pool_->Acquire();
-    SHIEN_ASSIGN_OR_RETURN(auto txn,
-                           Transaction::Begin(*conn, Transaction::Mode::kWrite));
+    SHIEN_ASSIGN_OR_RETURN(
+        auto txn, Transaction::Begin(*conn, Transaction::Mode::kWrite));
     std::vector<RecordResult> results;
     std::map<int, bool> touched_years;
     const int64_t now = NowMicros();
@@ -192,8 +197,9 @@ class SqliteBudgetStore final : public BudgetStore {
         results.push_back(std::move(result));
         continue;
       }
-      SHIEN_ASSIGN_OR_RETURN(bool program_exists,
-                             ProgramExists(*conn, e.fiscal_year, e.program_number));
+      SHIEN_ASSIGN_OR_RETURN(
+          bool program_exists,
+          ProgramExists(*conn, e.fiscal_year, e.program_number));
       if (!program_exists) {
         result.outcome = RecordOutcome::kRejected;
         result.error = FieldError(
@@ -277,11 +283,14 @@ class SqliteBudgetStore final : public BudgetStore {
     return snapshot;
   }
 
-  absl::StatusOr<Envelope> GetEnvelope(int year, const std::string& id) override {
+  absl::StatusOr<Envelope> GetEnvelope(int year,
+                                       const std::string& id) override {
     auto conn = pool_->Acquire();
-    SHIEN_ASSIGN_OR_RETURN(std::vector<Envelope> found, ReadEnvelopes(*conn, year, id));
+    SHIEN_ASSIGN_OR_RETURN(std::vector<Envelope> found,
+                           ReadEnvelopes(*conn, year, id));
     if (found.empty()) {
-      return NotFound("name", absl::StrCat("fiscalYears/", year, "/envelopes/", id));
+      return NotFound("name",
+                      absl::StrCat("fiscalYears/", year, "/envelopes/", id));
     }
     return found.front();
   }
@@ -298,8 +307,8 @@ class SqliteBudgetStore final : public BudgetStore {
       int64_t amount_yen, const RequestKey& key,
       const ResponseEncoder<Reservation>& encode) override {
     auto conn = pool_->Acquire();
-    SHIEN_ASSIGN_OR_RETURN(auto txn,
-                           Transaction::Begin(*conn, Transaction::Mode::kWrite));
+    SHIEN_ASSIGN_OR_RETURN(
+        auto txn, Transaction::Begin(*conn, Transaction::Mode::kWrite));
     SHIEN_ASSIGN_OR_RETURN(std::optional<std::string> replay,
                            sql::LookupRequest(*conn, key));
     if (replay.has_value()) return *replay;
@@ -310,8 +319,9 @@ class SqliteBudgetStore final : public BudgetStore {
                                                "/envelopes/", envelope_id));
     }
     const Envelope& envelope = envelopes.front();
-    SHIEN_ASSIGN_OR_RETURN(std::vector<Reservation> held,
-                           ReadReservations(*conn, year, envelope_id, 0, 1, holder));
+    SHIEN_ASSIGN_OR_RETURN(
+        std::vector<Reservation> held,
+        ReadReservations(*conn, year, envelope_id, 0, 1, holder));
     if (!held.empty()) {
       return FieldError(absl::StatusCode::kAlreadyExists, "holder",
                         "RESERVATION_EXISTS",
@@ -341,8 +351,8 @@ class SqliteBudgetStore final : public BudgetStore {
     insert.reset();
     SHIEN_RETURN_IF_ERROR(AdjustReserved(*conn, year, envelope_id, amount_yen));
     SHIEN_RETURN_IF_ERROR(BumpVersion(*conn, year));
-    SHIEN_ASSIGN_OR_RETURN(held,
-                           ReadReservations(*conn, year, envelope_id, 0, 1, holder));
+    SHIEN_ASSIGN_OR_RETURN(
+        held, ReadReservations(*conn, year, envelope_id, 0, 1, holder));
     if (held.empty()) return absl::InternalError("reservation vanished");
     std::string response = encode(held.front());
     SHIEN_RETURN_IF_ERROR(sql::RecordRequest(*conn, key, response));
@@ -355,8 +365,8 @@ class SqliteBudgetStore final : public BudgetStore {
       int64_t amount_yen, const RequestKey& key,
       const ResponseEncoder<Reservation>& encode) override {
     auto conn = pool_->Acquire();
-    SHIEN_ASSIGN_OR_RETURN(auto txn,
-                           Transaction::Begin(*conn, Transaction::Mode::kWrite));
+    SHIEN_ASSIGN_OR_RETURN(
+        auto txn, Transaction::Begin(*conn, Transaction::Mode::kWrite));
     SHIEN_ASSIGN_OR_RETURN(std::optional<std::string> replay,
                            sql::LookupRequest(*conn, key));
     if (replay.has_value()) return *replay;
@@ -364,10 +374,10 @@ class SqliteBudgetStore final : public BudgetStore {
         std::vector<Reservation> found,
         ReadReservations(*conn, year, envelope_id, reservation_id - 1, 1, ""));
     if (found.empty() || found.front().id != reservation_id) {
-      return NotFound("reservation",
-                      absl::StrCat("fiscalYears/", year, "/envelopes/",
-                                   envelope_id, "/reservations/",
-                                   reservation_id));
+      return NotFound(
+          "reservation",
+          absl::StrCat("fiscalYears/", year, "/envelopes/", envelope_id,
+                       "/reservations/", reservation_id));
     }
     Reservation r = found.front();
     int64_t release = amount_yen == 0 ? r.amount_yen : amount_yen;
@@ -491,11 +501,12 @@ class SqliteBudgetStore final : public BudgetStore {
                            Transaction::Begin(*conn, Transaction::Mode::kRead));
     SHIEN_ASSIGN_OR_RETURN(
         auto stmt,
-        conn->Prepare("SELECT f.year, f.title, f.organization, f.data_version, "
-                      "f.warnings, COUNT(p.number), COALESCE(SUM(p.budget_yen), 0) "
-                      "FROM fiscal_years f LEFT JOIN programs p ON "
-                      "p.fiscal_year = f.year WHERE ? = 0 OR f.year = ? "
-                      "GROUP BY f.year ORDER BY f.year DESC"));
+        conn->Prepare(
+            "SELECT f.year, f.title, f.organization, f.data_version, "
+            "f.warnings, COUNT(p.number), COALESCE(SUM(p.budget_yen), 0) "
+            "FROM fiscal_years f LEFT JOIN programs p ON "
+            "p.fiscal_year = f.year WHERE ? = 0 OR f.year = ? "
+            "GROUP BY f.year ORDER BY f.year DESC"));
     stmt->Bind(1, year).Bind(2, year);
     std::vector<FiscalYearRecord> out;
     while (true) {
@@ -568,10 +579,10 @@ class SqliteBudgetStore final : public BudgetStore {
       if (it == index.end()) continue;
       Program& p = programs[it->second];
       std::string kind = lists->Text(1);
-      std::vector<std::string>* target =
-          kind == "department" ? &p.departments
-          : kind == "agency"   ? &p.related_agencies
-                               : &p.activities;
+      std::vector<std::string>* target = kind == "department" ? &p.departments
+                                         : kind == "agency"
+                                             ? &p.related_agencies
+                                             : &p.activities;
       target->push_back(lists->Text(2));
     }
     return programs;
@@ -642,11 +653,12 @@ class SqliteBudgetStore final : public BudgetStore {
                                                       const std::string& id) {
     SHIEN_ASSIGN_OR_RETURN(
         auto stmt,
-        conn.Prepare("SELECT e.id, e.program_number, e.title, e.amount_yen, "
-                     "e.reserved_yen, (SELECT COUNT(*) FROM reservations r "
-                     "WHERE r.fiscal_year = e.fiscal_year AND r.envelope_id = "
-                     "e.id AND r.amount_yen > 0) FROM envelopes e WHERE "
-                     "e.fiscal_year = ? AND (? = '' OR e.id = ?) ORDER BY e.id"));
+        conn.Prepare(
+            "SELECT e.id, e.program_number, e.title, e.amount_yen, "
+            "e.reserved_yen, (SELECT COUNT(*) FROM reservations r "
+            "WHERE r.fiscal_year = e.fiscal_year AND r.envelope_id = "
+            "e.id AND r.amount_yen > 0) FROM envelopes e WHERE "
+            "e.fiscal_year = ? AND (? = '' OR e.id = ?) ORDER BY e.id"));
     stmt->Bind(1, year).Bind(2, id).Bind(3, id);
     std::vector<Envelope> out;
     while (true) {
@@ -708,7 +720,8 @@ class SqliteBudgetStore final : public BudgetStore {
 
 absl::StatusOr<std::unique_ptr<BudgetStore>> OpenSqliteBudgetStore(
     const sql::SqliteOptions& options, int connections) {
-  SHIEN_ASSIGN_OR_RETURN(auto pool, sql::SqlitePool::Open(options, connections));
+  SHIEN_ASSIGN_OR_RETURN(auto pool,
+                         sql::SqlitePool::Open(options, connections));
   {
     auto conn = pool->Acquire();
     SHIEN_RETURN_IF_ERROR(sql::ApplyMigrations(*conn, BudgetMigrations()));

@@ -1,5 +1,7 @@
 // In-process gRPC tests of BudgetService: a real server on a loopback port
 // over a SQLite store in a temporary directory.
+#include "services/budget/api/budget_service.h"
+
 #include <memory>
 
 #include "common/server/executor.h"
@@ -9,7 +11,6 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
-#include "services/budget/api/budget_service.h"
 #include "services/budget/plan/plan_loader.h"
 #include "services/budget/storage/sqlite_budget_store.h"
 #include "tests/testing/temp_dir.h"
@@ -50,13 +51,15 @@ class BudgetServiceTest : public ::testing::Test {
     store_ = *std::move(store);
     ASSERT_TRUE(LoadPlans(testing::SourceDir() + "/data", *store_).ok());
     executor_ = std::make_unique<Executor>(2, 100);
-    service_ = std::make_unique<BudgetServiceImpl>(store_.get(), executor_.get());
-    auto running = StartServer({}, {service_.get()}, {"shien.budget.v1.BudgetService"});
+    service_ =
+        std::make_unique<BudgetServiceImpl>(store_.get(), executor_.get());
+    auto running =
+        StartServer({}, {service_.get()}, {"shien.budget.v1.BudgetService"});
     ASSERT_TRUE(running.ok()) << running.status();
     server_ = std::make_unique<RunningServer>(*std::move(running));
-    stub_ = pb::BudgetService::NewStub(grpc::CreateChannel(
-        "127.0.0.1:" + std::to_string(server_->port),
-        grpc::InsecureChannelCredentials()));
+    stub_ = pb::BudgetService::NewStub(
+        grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port),
+                            grpc::InsecureChannelCredentials()));
   }
 
   void TearDown() override {
@@ -182,7 +185,9 @@ TEST_F(BudgetServiceTest, ProgramCarriesPriorYearAndChange) {
 TEST_F(BudgetServiceTest, ListProgramsFiltersAndPages) {
   pb::ListProgramsRequest req;
   req.set_parent("fiscalYears/2026");
-  req.set_filter("department = \"経営支援課\" AND funding_source = FUNDING_SOURCE_PREFECTURE");
+  req.set_filter(
+      "department = \"経営支援課\" AND funding_source = "
+      "FUNDING_SOURCE_PREFECTURE");
   req.set_page_size(4);
   std::vector<int> numbers;
   for (int page = 0; page < 10; ++page) {
@@ -244,7 +249,8 @@ TEST_F(BudgetServiceTest, BadListRequestsAreInvalidArgument) {
   req.set_filter("area = AREA_INFORMATION");
   req.set_page_token(resp.next_page_token());
   grpc::ClientContext ctx2;
-  EXPECT_EQ(Details(stub_->ListPrograms(&ctx2, req, &resp)).field, "page_token");
+  EXPECT_EQ(Details(stub_->ListPrograms(&ctx2, req, &resp)).field,
+            "page_token");
 }
 
 TEST_F(BudgetServiceTest, UnknownProgramIsNotFound) {
@@ -341,7 +347,9 @@ TEST_F(BudgetServiceTest, BadUpdatesChangeNothing) {
        grpc::StatusCode::INVALID_ARGUMENT, "update_mask"},
       {[](auto& r) { r.set_request_id("has space"); },
        grpc::StatusCode::INVALID_ARGUMENT, "request_id"},
-      {[](auto& r) { r.mutable_program()->set_name("fiscalYears/2026/programs/77"); },
+      {[](auto& r) {
+         r.mutable_program()->set_name("fiscalYears/2026/programs/77");
+       },
        grpc::StatusCode::NOT_FOUND, "program.name"},
       {[](auto& r) { r.mutable_program()->set_name("programs/5"); },
        grpc::StatusCode::INVALID_ARGUMENT, "program.name"},
@@ -363,7 +371,7 @@ TEST_F(BudgetServiceTest, BadUpdatesChangeNothing) {
 }
 
 TEST_F(BudgetServiceTest, RecordExpendituresCountsEveryRecord) {
-  pb::Expenditure bad_month = Exp("m", 1, 10, 2026, 3);      // FY2025
+  pb::Expenditure bad_month = Exp("m", 1, 10, 2026, 3);  // FY2025
   pb::Expenditure bad_day = Exp("d", 1, 10);
   bad_day.mutable_month()->set_day(5);
   pb::Expenditure no_month = Exp("n", 1, 10);
@@ -373,17 +381,17 @@ TEST_F(BudgetServiceTest, RecordExpendituresCountsEveryRecord) {
   grpc::Status status;
   auto resp = Stream(
       {{Exp("a", 1, 1000), Exp("b", 2, 2000), Exp("a", 1, 1000)},
-       {Exp("neg", 1, -5), Exp("zero", 1, 0),
-        Exp("huge", 1, 2'000'000'000'000), bad_month, bad_day, no_month,
-        long_desc, Exp("", 1, 10), Exp("x", 99, 10), Exp("a", 1, 1001),
-        Exp("c", 3, 3000, 2027, 3)}},
+       {Exp("neg", 1, -5), Exp("zero", 1, 0), Exp("huge", 1, 2'000'000'000'000),
+        bad_month, bad_day, no_month, long_desc, Exp("", 1, 10),
+        Exp("x", 99, 10), Exp("a", 1, 1001), Exp("c", 3, 3000, 2027, 3)}},
       &status);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(resp.accepted_count(), 3);
   EXPECT_EQ(resp.duplicate_count(), 1);
   EXPECT_EQ(resp.rejected_count(), 10);
   std::map<std::string, std::string> field_by_id;
-  for (const auto& r : resp.rejections()) field_by_id[r.request_id()] = r.field();
+  for (const auto& r : resp.rejections())
+    field_by_id[r.request_id()] = r.field();
   EXPECT_EQ(field_by_id["neg"], "amount_yen");
   EXPECT_EQ(field_by_id["zero"], "amount_yen");
   EXPECT_EQ(field_by_id["huge"], "amount_yen");
@@ -405,9 +413,9 @@ TEST_F(BudgetServiceTest, RecordExpendituresCountsEveryRecord) {
   EXPECT_EQ(resp.rejections(0).index(), 3);
 
   // Resending the whole stream adds nothing.
-  auto again = Stream({{Exp("a", 1, 1000), Exp("b", 2, 2000)},
-                       {Exp("c", 3, 3000, 2027, 3)}},
-                      &status);
+  auto again = Stream(
+      {{Exp("a", 1, 1000), Exp("b", 2, 2000)}, {Exp("c", 3, 3000, 2027, 3)}},
+      &status);
   ASSERT_TRUE(status.ok());
   EXPECT_EQ(again.accepted_count(), 0);
   EXPECT_EQ(again.duplicate_count(), 3);
@@ -432,7 +440,8 @@ TEST_F(BudgetServiceTest, RecordExpendituresCountsEveryRecord) {
 
 TEST_F(BudgetServiceTest, OversizedBatchFailsTheStreamButKeepsEarlierBatches) {
   std::vector<pb::Expenditure> big;
-  for (int i = 0; i < 1001; ++i) big.push_back(Exp("big-" + std::to_string(i), 1, 1));
+  for (int i = 0; i < 1001; ++i)
+    big.push_back(Exp("big-" + std::to_string(i), 1, 1));
   grpc::Status status;
   Stream({{Exp("first", 2, 5)}, big}, &status);
   ErrorDetails d = Details(status);
@@ -494,7 +503,8 @@ TEST_F(BudgetServiceTest, FundReservationsThroughTheApi) {
   }
   EXPECT_EQ(r.amount_yen(), 1'500'000);
   EXPECT_EQ(r.released_yen(), 500'000);
-  rel.set_reservation("fiscalYears/2026/envelopes/productivity/reservations/999");
+  rel.set_reservation(
+      "fiscalYears/2026/envelopes/productivity/reservations/999");
   rel.set_request_id("confirm-2");
   {
     grpc::ClientContext ctx;

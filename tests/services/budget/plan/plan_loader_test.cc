@@ -194,6 +194,8 @@ TEST(ReadPlanFileTest, WrongValueTypeNamesFileAndLine) {
   EXPECT_EQ(plan.status().code(), absl::StatusCode::kInvalidArgument);
   std::string message(plan.status().message());
   EXPECT_THAT(message, HasSubstr(path + ":3:"));
+  // "file:line:column: what", the column 1-based: the value starts at 14.
+  EXPECT_THAT(message, HasSubstr(path + ":3:14: ")) << message;
 }
 
 TEST(ReadPlanFileTest, UnknownFieldNamesFileAndLine) {

@@ -1,5 +1,7 @@
 // The conformance suite every BudgetStore implementation must pass. Each
 // implementation registers a factory with INSTANTIATE_TEST_SUITE_P below.
+#include "services/budget/storage/budget_store.h"
+
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -8,7 +10,6 @@
 #include "common/status/errors.h"
 #include "gtest/gtest.h"
 #include "services/budget/plan/plan_loader.h"
-#include "services/budget/storage/budget_store.h"
 #include "services/budget/storage/sqlite_budget_store.h"
 #include "tests/testing/temp_dir.h"
 
@@ -87,7 +88,8 @@ TEST_P(BudgetStoreTest, ProgramsRoundTrip) {
   EXPECT_EQ(p->title, "中小企業特定支援等事業");
   EXPECT_EQ(p->departments,
             (std::vector<std::string>{"経営支援課", "技術支援課"}));
-  EXPECT_EQ(p->funding_sources, std::vector<FundingSource>{FundingSource::kPrefecture});
+  EXPECT_EQ(p->funding_sources,
+            std::vector<FundingSource>{FundingSource::kPrefecture});
   EXPECT_FALSE(p->activities.empty());
   auto missing = store_->GetProgram(2026, 25);
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
@@ -117,7 +119,8 @@ TEST_P(BudgetStoreTest, UpdateBumpsVersionAndReplaysRequest) {
   EXPECT_EQ(calls, 1);
   EXPECT_EQ(store_->GetProgram(2026, 1)->budget_yen, 124'991'000);
   EXPECT_EQ(store_->ListPrograms(2026)->data_version, v0 + 1);
-  auto reused = store_->UpdateProgram(2026, 1, mutate, Key("r1", "other"), Encode);
+  auto reused =
+      store_->UpdateProgram(2026, 1, mutate, Key("r1", "other"), Encode);
   EXPECT_EQ(reused.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(ErrorReason(reused.status()), "REQUEST_ID_REUSED");
   // A failing mutation changes nothing and records nothing.
@@ -199,13 +202,14 @@ TEST_P(BudgetStoreTest, ReservationsNeverOvercommit) {
   ASSERT_TRUE(list.ok());
   ASSERT_EQ(list->size(), 30u);
   const int64_t id = list->front().id;
-  ASSERT_TRUE(store_->ReleaseFunds(2026, "overseas-business", id, 400'000,
-                                   Key("rel-1"), encode)
+  ASSERT_TRUE(store_
+                  ->ReleaseFunds(2026, "overseas-business", id, 400'000,
+                                 Key("rel-1"), encode)
                   .ok());
   EXPECT_EQ(store_->GetEnvelope(2026, "overseas-business")->reserved_yen,
             29'600'000);
-  auto too_much = store_->ReleaseFunds(2026, "overseas-business", id,
-                                       700'000, Key("rel-2"), encode);
+  auto too_much = store_->ReleaseFunds(2026, "overseas-business", id, 700'000,
+                                       Key("rel-2"), encode);
   EXPECT_EQ(too_much.status().code(), absl::StatusCode::kFailedPrecondition);
   auto all = store_->ReleaseFunds(2026, "overseas-business", id, 0,
                                   Key("rel-3"), encode);
@@ -217,8 +221,10 @@ TEST_P(BudgetStoreTest, ReservationsNeverOvercommit) {
             *all);
   EXPECT_EQ(store_->GetEnvelope(2026, "overseas-business")->reserved_yen,
             29'000'000);
-  auto dup = store_->ReserveFunds(2026, "overseas-business", "app-0-0", 1,
-                                  Key("res-again"), encode);
+  // A holder that already has a reservation cannot take a second one.
+  auto dup =
+      store_->ReserveFunds(2026, "overseas-business", list->back().holder, 1,
+                           Key("res-again"), encode);
   EXPECT_EQ(dup.status().code(), absl::StatusCode::kAlreadyExists);
 }
 
@@ -234,13 +240,14 @@ TEST_P(BudgetStoreTest, SurvivesReopen) {
 
 INSTANTIATE_TEST_SUITE_P(
     Sqlite, BudgetStoreTest,
-    ::testing::Values(Impl{"sqlite", [](const std::string& dir) {
-      sql::SqliteOptions options;
-      options.path = dir + "/budget.db";
-      auto store = OpenSqliteBudgetStore(options, 4);
-      EXPECT_TRUE(store.ok()) << store.status();
-      return store.ok() ? *std::move(store) : nullptr;
-    }}),
+    ::testing::Values(Impl{"sqlite",
+                           [](const std::string& dir) {
+                             sql::SqliteOptions options;
+                             options.path = dir + "/budget.db";
+                             auto store = OpenSqliteBudgetStore(options, 4);
+                             EXPECT_TRUE(store.ok()) << store.status();
+                             return store.ok() ? *std::move(store) : nullptr;
+                           }}),
     [](const ::testing::TestParamInfo<Impl>& info) { return info.param.name; });
 
 }  // namespace
