@@ -129,6 +129,19 @@ absl::StatusOr<int64_t> DecodeIntToken(absl::string_view scope,
   return value;
 }
 
+// Adds the first `size` of `items` (read with one extra, to tell whether
+// more follow) through `add`, and returns the next page token: empty on the
+// last page, else a cursor at the last item added (its `key`).
+template <typename T, typename Add, typename Key>
+std::string AddPage(const std::vector<T>& items, int size,
+                    const std::string& scope, Add add, Key key) {
+  for (size_t i = 0; i < items.size() && static_cast<int>(i) < size; ++i) {
+    add(items[i]);
+  }
+  if (static_cast<int>(items.size()) <= size) return "";
+  return EncodePageToken(scope, {absl::StrCat(key(items[size - 1]))});
+}
+
 absl::StatusOr<Expenditure> ExpenditureFromProto(const v1::Expenditure& in) {
   Expenditure e;
   SHIEN_ASSIGN_OR_RETURN(ProgramRef ref,
@@ -327,13 +340,10 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::ListExpenditures(
     SHIEN_ASSIGN_OR_RETURN(
         std::vector<Expenditure> records,
         store_->ListExpenditures(ref.year, ref.number, after, size + 1));
-    for (size_t i = 0; i < records.size() && static_cast<int>(i) < size; ++i) {
-      ToProto(records[i], response->add_expenditures());
-    }
-    if (static_cast<int>(records.size()) > size) {
-      response->set_next_page_token(
-          EncodePageToken(scope, {absl::StrCat(records[size - 1].sequence)}));
-    }
+    response->set_next_page_token(AddPage(
+        records, size, scope,
+        [&](const Expenditure& e) { ToProto(e, response->add_expenditures()); },
+        [](const Expenditure& e) { return e.sequence; }));
     return absl::OkStatus();
   });
 }
@@ -480,13 +490,10 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::ListReservations(
     SHIEN_ASSIGN_OR_RETURN(
         std::vector<Reservation> found,
         store_->ListReservations(ref.year, ref.id, after, size + 1));
-    for (size_t i = 0; i < found.size() && static_cast<int>(i) < size; ++i) {
-      ToProto(found[i], response->add_reservations());
-    }
-    if (static_cast<int>(found.size()) > size) {
-      response->set_next_page_token(
-          EncodePageToken(scope, {absl::StrCat(found[size - 1].id)}));
-    }
+    response->set_next_page_token(AddPage(
+        found, size, scope,
+        [&](const Reservation& r) { ToProto(r, response->add_reservations()); },
+        [](const Reservation& r) { return r.id; }));
     return absl::OkStatus();
   });
 }

@@ -149,28 +149,21 @@ class SqliteBudgetStore final : public BudgetStore {
       int year, int number,
       const std::function<absl::StatusOr<Program>(const Program&)>& mutate,
       const RequestKey& key, const ResponseEncoder<Program>& encode) override {
-    auto conn = pool_->Acquire();
-    SHIEN_ASSIGN_OR_RETURN(
-        auto txn, Transaction::Begin(*conn, Transaction::Mode::kWrite));
-    SHIEN_ASSIGN_OR_RETURN(std::optional<std::string> replay,
-                           sql::LookupRequest(*conn, key));
-    if (replay.has_value()) return *replay;
-    SHIEN_ASSIGN_OR_RETURN(std::vector<Program> current,
-                           ReadPrograms(*conn, year, number));
-    if (current.empty()) {
-      return NotFound("program.name",
-                      absl::StrCat("fiscalYears/", year, "/programs/", number));
-    }
-    SHIEN_ASSIGN_OR_RETURN(Program next, mutate(current.front()));
-    next.fiscal_year = year;
-    next.number = number;
-    next.update_time_micros = NowMicros();
-    SHIEN_RETURN_IF_ERROR(WriteProgram(*conn, next, /*insert=*/false));
-    SHIEN_RETURN_IF_ERROR(BumpVersion(*conn, year));
-    std::string response = encode(next);
-    SHIEN_RETURN_IF_ERROR(sql::RecordRequest(*conn, key, response));
-    SHIEN_RETURN_IF_ERROR(txn->Commit());
-    return response;
+    return IdempotentWrite(
+        year, key, [&](Connection& conn) -> absl::StatusOr<std::string> {
+          SHIEN_ASSIGN_OR_RETURN(std::vector<Program> current,
+                                 ReadPrograms(conn, year, number));
+          if (current.empty()) {
+            return NotFound("program.name", absl::StrCat("fiscalYears/", year,
+                                                         "/programs/", number));
+          }
+          SHIEN_ASSIGN_OR_RETURN(Program next, mutate(current.front()));
+          next.fiscal_year = year;
+          next.number = number;
+          next.update_time_micros = NowMicros();
+          SHIEN_RETURN_IF_ERROR(WriteProgram(conn, next, /*insert=*/false));
+          return encode(next);
+        });
   }
 
   absl::StatusOr<std::vector<RecordResult>> RecordExpenditures(
@@ -297,8 +290,8 @@ class SqliteBudgetStore final : public BudgetStore {
 
   absl::StatusOr<std::vector<Envelope>> ListEnvelopes(int year) override {
     auto conn = pool_->Acquire();
-    SHIEN_ASSIGN_OR_RETURN(int64_t version, DataVersion(*conn, year));
-    (void)version;
+    // NOT_FOUND for a fiscal year that is not loaded.
+    SHIEN_RETURN_IF_ERROR(DataVersion(*conn, year).status());
     return ReadEnvelopes(*conn, year, "");
   }
 
@@ -306,106 +299,100 @@ class SqliteBudgetStore final : public BudgetStore {
       int year, const std::string& envelope_id, const std::string& holder,
       int64_t amount_yen, const RequestKey& key,
       const ResponseEncoder<Reservation>& encode) override {
-    auto conn = pool_->Acquire();
-    SHIEN_ASSIGN_OR_RETURN(
-        auto txn, Transaction::Begin(*conn, Transaction::Mode::kWrite));
-    SHIEN_ASSIGN_OR_RETURN(std::optional<std::string> replay,
-                           sql::LookupRequest(*conn, key));
-    if (replay.has_value()) return *replay;
-    SHIEN_ASSIGN_OR_RETURN(std::vector<Envelope> envelopes,
-                           ReadEnvelopes(*conn, year, envelope_id));
-    if (envelopes.empty()) {
-      return NotFound("envelope", absl::StrCat("fiscalYears/", year,
-                                               "/envelopes/", envelope_id));
-    }
-    const Envelope& envelope = envelopes.front();
-    SHIEN_ASSIGN_OR_RETURN(
-        std::vector<Reservation> held,
-        ReadReservations(*conn, year, envelope_id, 0, 1, holder));
-    if (!held.empty()) {
-      return FieldError(absl::StatusCode::kAlreadyExists, "holder",
-                        "RESERVATION_EXISTS",
-                        absl::StrCat(holder, " already has reservation ",
-                                     held.front().id, " on this envelope"));
-    }
-    if (amount_yen > envelope.amount_yen - envelope.reserved_yen) {
-      return Error(absl::StatusCode::kFailedPrecondition, "ENVELOPE_EXCEEDED",
-                   absl::StrCat("envelope ", envelope_id, " has ",
-                                envelope.amount_yen - envelope.reserved_yen,
-                                " yen available; ", amount_yen, " requested"));
-    }
-    const int64_t now = NowMicros();
-    SHIEN_ASSIGN_OR_RETURN(
-        auto insert,
-        conn->Prepare("INSERT INTO reservations (fiscal_year, envelope_id, "
-                      "holder, amount_yen, reserved_yen, create_time_micros, "
-                      "update_time_micros) VALUES (?,?,?,?,?,?,?)"));
-    insert->Bind(1, year)
-        .Bind(2, envelope_id)
-        .Bind(3, holder)
-        .Bind(4, amount_yen)
-        .Bind(5, amount_yen)
-        .Bind(6, now)
-        .Bind(7, now);
-    SHIEN_RETURN_IF_ERROR(insert->Run());
-    insert.reset();
-    SHIEN_RETURN_IF_ERROR(AdjustReserved(*conn, year, envelope_id, amount_yen));
-    SHIEN_RETURN_IF_ERROR(BumpVersion(*conn, year));
-    SHIEN_ASSIGN_OR_RETURN(
-        held, ReadReservations(*conn, year, envelope_id, 0, 1, holder));
-    if (held.empty()) return absl::InternalError("reservation vanished");
-    std::string response = encode(held.front());
-    SHIEN_RETURN_IF_ERROR(sql::RecordRequest(*conn, key, response));
-    SHIEN_RETURN_IF_ERROR(txn->Commit());
-    return response;
+    return IdempotentWrite(
+        year, key, [&](Connection& conn) -> absl::StatusOr<std::string> {
+          SHIEN_ASSIGN_OR_RETURN(std::vector<Envelope> envelopes,
+                                 ReadEnvelopes(conn, year, envelope_id));
+          if (envelopes.empty()) {
+            return NotFound(
+                "envelope",
+                absl::StrCat("fiscalYears/", year, "/envelopes/", envelope_id));
+          }
+          const Envelope& envelope = envelopes.front();
+          SHIEN_ASSIGN_OR_RETURN(
+              std::vector<Reservation> held,
+              ReadReservations(conn, year, envelope_id, 0, 1, holder));
+          if (!held.empty()) {
+            return FieldError(
+                absl::StatusCode::kAlreadyExists, "holder",
+                "RESERVATION_EXISTS",
+                absl::StrCat(holder, " already has reservation ",
+                             held.front().id, " on this envelope"));
+          }
+          const int64_t available = envelope.amount_yen - envelope.reserved_yen;
+          if (amount_yen > available) {
+            return Error(
+                absl::StatusCode::kFailedPrecondition, "ENVELOPE_EXCEEDED",
+                absl::StrCat("envelope ", envelope_id, " has ", available,
+                             " yen available; ", amount_yen, " requested"));
+          }
+          const int64_t now = NowMicros();
+          SHIEN_ASSIGN_OR_RETURN(
+              auto insert,
+              conn.Prepare("INSERT INTO reservations (fiscal_year, "
+                           "envelope_id, holder, amount_yen, reserved_yen, "
+                           "create_time_micros, update_time_micros) VALUES "
+                           "(?,?,?,?,?,?,?)"));
+          insert->Bind(1, year)
+              .Bind(2, envelope_id)
+              .Bind(3, holder)
+              .Bind(4, amount_yen)
+              .Bind(5, amount_yen)
+              .Bind(6, now)
+              .Bind(7, now);
+          SHIEN_RETURN_IF_ERROR(insert->Run());
+          insert.reset();
+          SHIEN_RETURN_IF_ERROR(
+              AdjustReserved(conn, year, envelope_id, amount_yen));
+          SHIEN_ASSIGN_OR_RETURN(
+              held, ReadReservations(conn, year, envelope_id, 0, 1, holder));
+          if (held.empty()) return absl::InternalError("reservation vanished");
+          return encode(held.front());
+        });
   }
 
   absl::StatusOr<std::string> ReleaseFunds(
       int year, const std::string& envelope_id, int64_t reservation_id,
       int64_t amount_yen, const RequestKey& key,
       const ResponseEncoder<Reservation>& encode) override {
-    auto conn = pool_->Acquire();
-    SHIEN_ASSIGN_OR_RETURN(
-        auto txn, Transaction::Begin(*conn, Transaction::Mode::kWrite));
-    SHIEN_ASSIGN_OR_RETURN(std::optional<std::string> replay,
-                           sql::LookupRequest(*conn, key));
-    if (replay.has_value()) return *replay;
-    SHIEN_ASSIGN_OR_RETURN(
-        std::vector<Reservation> found,
-        ReadReservations(*conn, year, envelope_id, reservation_id - 1, 1, ""));
-    if (found.empty() || found.front().id != reservation_id) {
-      return NotFound(
-          "reservation",
-          absl::StrCat("fiscalYears/", year, "/envelopes/", envelope_id,
-                       "/reservations/", reservation_id));
-    }
-    Reservation r = found.front();
-    int64_t release = amount_yen == 0 ? r.amount_yen : amount_yen;
-    if (release > r.amount_yen) {
-      return FieldError(absl::StatusCode::kFailedPrecondition, "amount_yen",
-                        "RELEASE_EXCEEDS_RESERVATION",
-                        absl::StrCat("the reservation holds ", r.amount_yen,
-                                     " yen; ", release, " requested"));
-    }
-    r.amount_yen -= release;
-    r.released_yen += release;
-    r.update_time_micros = NowMicros();
-    SHIEN_ASSIGN_OR_RETURN(
-        auto update,
-        conn->Prepare("UPDATE reservations SET amount_yen = ?, released_yen = "
-                      "?, update_time_micros = ? WHERE id = ?"));
-    update->Bind(1, r.amount_yen)
-        .Bind(2, r.released_yen)
-        .Bind(3, r.update_time_micros)
-        .Bind(4, r.id);
-    SHIEN_RETURN_IF_ERROR(update->Run());
-    update.reset();
-    SHIEN_RETURN_IF_ERROR(AdjustReserved(*conn, year, envelope_id, -release));
-    SHIEN_RETURN_IF_ERROR(BumpVersion(*conn, year));
-    std::string response = encode(r);
-    SHIEN_RETURN_IF_ERROR(sql::RecordRequest(*conn, key, response));
-    SHIEN_RETURN_IF_ERROR(txn->Commit());
-    return response;
+    return IdempotentWrite(
+        year, key, [&](Connection& conn) -> absl::StatusOr<std::string> {
+          SHIEN_ASSIGN_OR_RETURN(std::vector<Reservation> found,
+                                 ReadReservations(conn, year, envelope_id,
+                                                  reservation_id - 1, 1, ""));
+          if (found.empty() || found.front().id != reservation_id) {
+            return NotFound(
+                "reservation",
+                absl::StrCat("fiscalYears/", year, "/envelopes/", envelope_id,
+                             "/reservations/", reservation_id));
+          }
+          Reservation r = found.front();
+          const int64_t release = amount_yen == 0 ? r.amount_yen : amount_yen;
+          if (release > r.amount_yen) {
+            return FieldError(
+                absl::StatusCode::kFailedPrecondition, "amount_yen",
+                "RELEASE_EXCEEDS_RESERVATION",
+                absl::StrCat("the reservation holds ", r.amount_yen, " yen; ",
+                             release, " requested"));
+          }
+          r.amount_yen -= release;
+          r.released_yen += release;
+          r.update_time_micros = NowMicros();
+          SHIEN_ASSIGN_OR_RETURN(
+              auto update,
+              conn.Prepare("UPDATE reservations SET amount_yen = ?, "
+                           "released_yen = ?, update_time_micros = ? WHERE "
+                           "id = ?"));
+          update->Bind(1, r.amount_yen)
+              .Bind(2, r.released_yen)
+              .Bind(3, r.update_time_micros)
+              .Bind(4, r.id);
+          SHIEN_RETURN_IF_ERROR(update->Run());
+          update.reset();
+          SHIEN_RETURN_IF_ERROR(
+              AdjustReserved(conn, year, envelope_id, -release));
+          return encode(r);
+        });
   }
 
   absl::StatusOr<std::vector<Reservation>> ListReservations(
@@ -428,6 +415,26 @@ class SqliteBudgetStore final : public BudgetStore {
   }
 
  private:
+  // Runs `body` in one write transaction made idempotent by `key`: a
+  // repeated request returns its recorded response and runs nothing;
+  // otherwise body's response is recorded and the fiscal year's data
+  // version bumped in the same transaction. Any error rolls everything back.
+  absl::StatusOr<std::string> IdempotentWrite(
+      int year, const RequestKey& key,
+      const std::function<absl::StatusOr<std::string>(Connection&)>& body) {
+    auto conn = pool_->Acquire();
+    SHIEN_ASSIGN_OR_RETURN(
+        auto txn, Transaction::Begin(*conn, Transaction::Mode::kWrite));
+    SHIEN_ASSIGN_OR_RETURN(std::optional<std::string> replay,
+                           sql::LookupRequest(*conn, key));
+    if (replay.has_value()) return *replay;
+    SHIEN_ASSIGN_OR_RETURN(std::string response, body(*conn));
+    SHIEN_RETURN_IF_ERROR(BumpVersion(*conn, year));
+    SHIEN_RETURN_IF_ERROR(sql::RecordRequest(*conn, key, response));
+    SHIEN_RETURN_IF_ERROR(txn->Commit());
+    return response;
+  }
+
   static constexpr char kExpenditureColumns[] =
       "sequence, request_id, fiscal_year, program_number, year, month, "
       "amount_yen, source_record_id, description, create_time_micros";
