@@ -1,6 +1,7 @@
 #include "common/api/page_token.h"
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "common/api/fingerprint.h"
@@ -43,6 +44,18 @@ absl::StatusOr<PageCursor> DecodePageToken(absl::string_view scope,
   PageCursor cursor{raw.substr(20)};
   if (raw.substr(3, 16) != Mac(scope, cursor.last_key)) return BadToken();
   return cursor;
+}
+
+absl::StatusOr<int64_t> DecodeIntPageToken(absl::string_view scope,
+                                           absl::string_view token) {
+  if (token.empty()) return 0;
+  absl::StatusOr<PageCursor> cursor = DecodePageToken(scope, token);
+  if (!cursor.ok()) return cursor.status();
+  int64_t value = 0;
+  if (!absl::SimpleAtoi(cursor->last_key, &value) || value < 0) {
+    return BadToken();
+  }
+  return value;
 }
 
 absl::StatusOr<int> ResolvePageSize(int requested, int default_size,

@@ -1,6 +1,7 @@
 #ifndef SHIEN_COMMON_API_PAGE_TOKEN_H_
 #define SHIEN_COMMON_API_PAGE_TOKEN_H_
 
+#include <cstdint>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -23,6 +24,12 @@ std::string EncodePageToken(absl::string_view scope, const PageCursor& cursor);
 // token for another query, or a tampered token is INVALID_ARGUMENT on
 // field "page_token" (reason INVALID_PAGE_TOKEN).
 absl::StatusOr<PageCursor> DecodePageToken(absl::string_view scope,
+                                           absl::string_view token);
+
+// Decodes a token whose cursor is a non-negative integer (made with
+// EncodePageToken(scope, {StrCat(n)})); 0 for an empty token.
+// INVALID_ARGUMENT on "page_token" otherwise.
+absl::StatusOr<int64_t> DecodeIntPageToken(absl::string_view scope,
                                            absl::string_view token);
 
 // Resolves a requested page size: 0 → `default_size`; above `max_size` →

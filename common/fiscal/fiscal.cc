@@ -1,6 +1,9 @@
 #include "common/fiscal/fiscal.h"
 
+#include <chrono>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 
 namespace shien {
 
@@ -63,6 +66,60 @@ int64_t Gcd(int64_t a, int64_t b) {
     b = t;
   }
   return a == 0 ? 1 : a;
+}
+
+bool IsValidDate(const CivilDate& d) {
+  return d.month >= 1 && d.month <= 12 && d.day >= 1 &&
+         d.day <= DaysInMonth(d.year, d.month);
+}
+
+int DaysInMonth(int year, int month) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30,
+                                  31, 31, 30, 31, 30, 31};
+  if (month < 1 || month > 12) return 0;
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return month == 2 && leap ? 29 : kDays[month - 1];
+}
+
+int64_t DaysFromCivil(const CivilDate& date) {
+  // Howard Hinnant's days_from_civil.
+  int64_t y = date.year - (date.month <= 2 ? 1 : 0);
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t mp = (date.month + 9) % 12;
+  const int64_t doy = (153 * mp + 2) / 5 + date.day - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+std::string FormatDate(const CivilDate& d) {
+  return absl::StrFormat("%04d-%02d-%02d", d.year, d.month, d.day);
+}
+
+CivilDate FiscalYearStart(int fiscal_year) { return {fiscal_year, 4, 1}; }
+
+CivilDate FiscalYearEnd(int fiscal_year) { return {fiscal_year + 1, 3, 31}; }
+
+int FiscalYearOfDate(const CivilDate& date) {
+  return FiscalYearOfMonth(date.year, date.month);
+}
+
+CivilDate TodayInJapan() {
+  const int64_t seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(
+          std::chrono::system_clock::now().time_since_epoch())
+          .count() +
+      9 * 3600;
+  int64_t z = (seconds >= 0 ? seconds : seconds - 86399) / 86400 + 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  const int day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  const int month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  const int year = static_cast<int>(yoe + era * 400 + (month <= 2 ? 1 : 0));
+  return {year, month, day};
 }
 
 }  // namespace shien

@@ -40,6 +40,31 @@ int64_t PermilleHalfUp(int64_t numerator, int64_t denominator);
 // Greatest common divisor, for reducing fractions; Gcd(0, 0) = 1.
 int64_t Gcd(int64_t a, int64_t b);
 
+// A calendar date (proleptic Gregorian), ordered chronologically.
+struct CivilDate {
+  int year = 0;
+  int month = 0;
+  int day = 0;
+  friend auto operator<=>(const CivilDate&, const CivilDate&) = default;
+};
+
+// True for a real calendar date (month 1-12, day within the month).
+bool IsValidDate(const CivilDate& date);
+int DaysInMonth(int year, int month);
+// Days since 1970-01-01 (negative before).
+int64_t DaysFromCivil(const CivilDate& date);
+// "2026-04-01".
+std::string FormatDate(const CivilDate& date);
+
+// 1 April of the fiscal year, and 31 March of the next calendar year.
+CivilDate FiscalYearStart(int fiscal_year);
+CivilDate FiscalYearEnd(int fiscal_year);
+// The fiscal year a date falls in.
+int FiscalYearOfDate(const CivilDate& date);
+
+// Today's date in Japan (UTC+9, no daylight saving).
+CivilDate TodayInJapan();
+
 }  // namespace shien
 
 #endif  // SHIEN_COMMON_FISCAL_FISCAL_H_

@@ -2,6 +2,11 @@
 
 #include <signal.h>
 
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
 #include "absl/strings/str_cat.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/security/server_credentials.h"
@@ -40,6 +45,38 @@ absl::StatusOr<RunningServer> StartServer(
                               grpc::health::v1::HealthCheckResponse::SERVING);
   }
   return running;
+}
+
+void ServeUntilSignal(RunningServer& server, Executor& executor,
+                      const std::string& service_name,
+                      const std::function<absl::Status()>& ping,
+                      std::chrono::milliseconds grace,
+                      const std::string& log_name,
+                      std::chrono::milliseconds probe_interval) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stopping = false;
+  std::thread prober([&] {
+    std::unique_lock<std::mutex> lock(mu);
+    while (!cv.wait_for(lock, probe_interval, [&] { return stopping; })) {
+      absl::Status status = ping();
+      server.health->SetStatus(
+          service_name,
+          status.ok() ? grpc::health::v1::HealthCheckResponse::SERVING
+                      : grpc::health::v1::HealthCheckResponse::NOT_SERVING);
+    }
+  });
+  const int sig = WaitForShutdownSignal();
+  std::fprintf(stderr, "%s: signal %d, draining\n", log_name.c_str(), sig);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    stopping = true;
+  }
+  cv.notify_all();
+  prober.join();
+  server.Shutdown(grace);
+  executor.Stop();
+  std::fprintf(stderr, "%s: stopped\n", log_name.c_str());
 }
 
 void BlockShutdownSignals() {

@@ -2,11 +2,13 @@
 #define SHIEN_COMMON_SERVER_SERVER_H_
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/server/executor.h"
 #include "common/server/health.h"
 #include "grpcpp/server.h"
 
@@ -37,6 +39,16 @@ struct RunningServer {
 absl::StatusOr<RunningServer> StartServer(
     const ServerOptions& options, const std::vector<grpc::Service*>& services,
     const std::vector<std::string>& service_names);
+
+// Serves until SIGINT or SIGTERM: meanwhile probes `ping` every
+// `probe_interval` and sets `service_name` SERVING or NOT_SERVING from it;
+// on the signal, drains `server` (in-flight calls get `grace`), then stops
+// `executor`. Logs to stderr under `log_name`.
+void ServeUntilSignal(
+    RunningServer& server, Executor& executor, const std::string& service_name,
+    const std::function<absl::Status()>& ping, std::chrono::milliseconds grace,
+    const std::string& log_name,
+    std::chrono::milliseconds probe_interval = std::chrono::seconds(5));
 
 // Blocks SIGINT and SIGTERM in the calling thread and every thread it
 // starts later. Call first thing in main, before any thread exists.

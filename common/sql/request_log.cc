@@ -1,6 +1,7 @@
 #include "common/sql/request_log.h"
 
 #include "common/status/errors.h"
+#include "common/status/macros.h"
 
 namespace shien::sql {
 
@@ -32,6 +33,20 @@ absl::Status RecordRequest(Connection& conn, const RequestKey& key,
   (*stmt)->Bind(1, key.request_id).Bind(2, key.method).Bind(3, key.fingerprint);
   (*stmt)->BindBlob(4, response);
   return (*stmt)->Run();
+}
+
+absl::StatusOr<std::string> RunIdempotent(
+    Connection& conn, const RequestKey& key,
+    const std::function<absl::StatusOr<std::string>(Connection&)>& body) {
+  SHIEN_ASSIGN_OR_RETURN(auto txn,
+                         Transaction::Begin(conn, Transaction::Mode::kWrite));
+  SHIEN_ASSIGN_OR_RETURN(std::optional<std::string> replay,
+                         LookupRequest(conn, key));
+  if (replay.has_value()) return *replay;
+  SHIEN_ASSIGN_OR_RETURN(std::string response, body(conn));
+  SHIEN_RETURN_IF_ERROR(RecordRequest(conn, key, response));
+  SHIEN_RETURN_IF_ERROR(txn->Commit());
+  return response;
 }
 
 }  // namespace shien::sql

@@ -1,6 +1,7 @@
 #ifndef SHIEN_COMMON_SQL_REQUEST_LOG_H_
 #define SHIEN_COMMON_SQL_REQUEST_LOG_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -28,6 +29,14 @@ absl::StatusOr<std::optional<std::string>> LookupRequest(Connection& conn,
 // Records the response of a request just applied. No-op for an empty id.
 absl::Status RecordRequest(Connection& conn, const RequestKey& key,
                            const std::string& response);
+
+// Runs `body` in one write transaction on `conn` made idempotent by `key`:
+// a repeated request returns its recorded response without running `body`;
+// otherwise body's response is recorded in the same transaction, which then
+// commits. Any error rolls everything back and is returned.
+absl::StatusOr<std::string> RunIdempotent(
+    Connection& conn, const RequestKey& key,
+    const std::function<absl::StatusOr<std::string>(Connection&)>& body);
 
 }  // namespace shien::sql
 

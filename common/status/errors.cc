@@ -57,4 +57,14 @@ absl::Status PrefixField(absl::Status status, absl::string_view prefix) {
   return out;
 }
 
+absl::Status WithContext(absl::Status status, absl::string_view context) {
+  if (status.ok()) return status;
+  absl::Status out(status.code(),
+                   absl::StrCat(context, ": ", status.message()));
+  status.ForEachPayload([&](absl::string_view url, const absl::Cord& payload) {
+    out.SetPayload(url, payload);
+  });
+  return out;
+}
+
 }  // namespace shien

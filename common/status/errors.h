@@ -36,6 +36,10 @@ std::string ErrorField(const absl::Status& status);
 // "budget_yen" into "program.budget_yen"). OK passes through.
 absl::Status PrefixField(absl::Status status, absl::string_view prefix);
 
+// Returns `status` with `context` + ": " before its message, keeping its
+// code, reason and field. OK passes through.
+absl::Status WithContext(absl::Status status, absl::string_view context);
+
 }  // namespace shien
 
 #endif  // SHIEN_COMMON_STATUS_ERRORS_H_

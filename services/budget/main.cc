@@ -1,10 +1,7 @@
 // The budget service: flags → store → plan → serve.
-#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
-#include <mutex>
-#include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -100,33 +97,10 @@ int main(int argc, char** argv) {
   std::printf("LISTENING %d\n", running->port);
   std::fflush(stdout);
 
-  // Health follows the database: NOT_SERVING while it does not answer.
-  std::mutex probe_mu;
-  std::condition_variable probe_cv;
-  bool stopping = false;
-  std::thread prober([&] {
-    std::unique_lock<std::mutex> lock(probe_mu);
-    while (!probe_cv.wait_for(lock, std::chrono::seconds(5),
-                              [&] { return stopping; })) {
-      absl::Status ping = (*store)->Ping();
-      running->health->SetStatus(
-          "shien.budget.v1.BudgetService",
-          ping.ok() ? grpc::health::v1::HealthCheckResponse::SERVING
-                    : grpc::health::v1::HealthCheckResponse::NOT_SERVING);
-    }
-  });
-
-  int sig = shien::WaitForShutdownSignal();
-  {
-    std::lock_guard<std::mutex> lock(probe_mu);
-    stopping = true;
-  }
-  probe_cv.notify_all();
-  prober.join();
-  std::fprintf(stderr, "budget: signal %d, draining\n", sig);
-  running->Shutdown(
-      std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms)));
-  executor.Stop();
-  std::fprintf(stderr, "budget: stopped\n");
+  shien::ServeUntilSignal(
+      *running, executor, "shien.budget.v1.BudgetService",
+      [&] { return (*store)->Ping(); },
+      std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms)),
+      "budget");
   return 0;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every `$BUF curl` example of README.md (between the examples:begin
-# and examples:end markers) against the real budget server on a free port,
-# so the README cannot rot. Each must exit 0 and print JSON; a few answers
+# and examples:end markers) against the real budget and KPI servers on free
+# ports, so the README cannot rot. Each must exit 0 and print JSON; a few answers
 # are checked. Usage: readme_buf_curl.sh BUILD_DIR
 set -euo pipefail
 BUILD_DIR="$1"
@@ -11,19 +11,34 @@ BUF="$BUILD_DIR/tools/node_modules/.bin/buf"
 export BUF
 
 work="$(mktemp -d)"
-server_pid=""
+pids=()
 cleanup() {
-  [ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" || true
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-"$BUILD_DIR/services/budget/shien_budget_server" --listen=127.0.0.1:0 \
-  --db="$work/budget.db" --plan_dir="$ROOT/data" >"$work/out" 2>"$work/log" &
-server_pid=$!
-for _ in $(seq 1 100); do grep -q '^LISTENING ' "$work/out" && break; sleep 0.1; done
-port="$(sed -n 's/^LISTENING //p' "$work/out")"
-[ -n "$port" ] || { cat "$work/log"; exit 1; }
+# start NAME ARGS...: starts a server on a free port; sets $port.
+start() {
+  local name="$1"; shift
+  "$@" --listen=127.0.0.1:0 >"$work/$name.out" 2>"$work/$name.log" &
+  pids+=("$!")
+  for _ in $(seq 1 100); do
+    grep -q '^LISTENING ' "$work/$name.out" && break
+    sleep 0.1
+  done
+  port="$(sed -n 's/^LISTENING //p' "$work/$name.out")"
+  [ -n "$port" ] || { cat "$work/$name.log" >&2; return 1; }
+}
+
+start budget "$BUILD_DIR/services/budget/shien_budget_server" \
+  --db="$work/budget.db" --plan_dir="$ROOT/data"
+budget_port="$port"
+start kpi "$BUILD_DIR/services/kpi/shien_kpi_server" \
+  --db="$work/kpi.db" --data_dir="$ROOT/data" \
+  --budget_address="127.0.0.1:$budget_port"
+kpi_port="$port"
 
 # Joins backslash-continued lines, keeps the `$BUF curl` commands.
 awk '/<!-- examples:begin -->/{on=1; next} /<!-- examples:end -->/{on=0}
@@ -35,10 +50,11 @@ count="$(wc -l <"$work/examples")"
 n=0
 while IFS= read -r cmd; do
   n=$((n + 1))
-  cmd="${cmd//127.0.0.1:50051/127.0.0.1:$port}"
+  cmd="${cmd//127.0.0.1:50051/127.0.0.1:$budget_port}"
+  cmd="${cmd//127.0.0.1:50052/127.0.0.1:$kpi_port}"
   echo "== example $n: $cmd"
   if ! out="$(eval "$cmd" 2>&1)"; then echo "$out"; echo "FAILED"; exit 1; fi
-  echo "$out" | head -5
+  head -5 <<<"$out"
   case "$out" in \{*) ;; *) echo "not JSON"; exit 1 ;; esac
   echo "$out" >"$work/answer.$n"
 done <"$work/examples"
@@ -46,4 +62,7 @@ done <"$work/examples"
 # The summary example reproduces the plan's total.
 grep -l '"totalYen": "1337734000"' "$work"/answer.* >/dev/null \
   || { echo "no example showed the FY2026 total 1,337,734千円"; exit 1; }
+# The progress example reproduces the plan's 166.3% (program 9, FY2025).
+grep -l '"progressPermille": "1663"' "$work"/answer.* >/dev/null \
+  || { echo "no example showed program 9's 166.3%"; exit 1; }
 echo "all $n README examples ran"

@@ -8,6 +8,7 @@
 #include "absl/strings/string_view.h"
 #include "common/api/fingerprint.h"
 #include "common/api/page_token.h"
+#include "common/api/proto_request.h"
 #include "common/api/request_id.h"
 #include "common/api/resource_name.h"
 #include "common/fiscal/fiscal.h"
@@ -83,31 +84,6 @@ absl::StatusOr<EnvelopeRef> ParseEnvelopeName(absl::string_view name,
   return ref;
 }
 
-// The AIP-155 key of a request: its request_id and the fingerprint of the
-// rest of the request.
-template <typename Request>
-RequestKey KeyOf(const Request& request, std::string method) {
-  Request copy = request;
-  copy.clear_request_id();
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream stream(&bytes);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    copy.SerializeToCodedStream(&coded);
-  }
-  return RequestKey{request.request_id(), std::move(method),
-                    Fingerprint(bytes)};
-}
-
-template <typename Message>
-absl::Status ParseResponse(const std::string& bytes, Message* out) {
-  if (!out->ParseFromString(bytes)) {
-    return absl::InternalError("stored response is unreadable");
-  }
-  return absl::OkStatus();
-}
-
 // The prior year's program, or nullopt when that year or program is absent.
 absl::StatusOr<std::optional<Program>> PriorProgram(BudgetStore& store,
                                                     int year, int number) {
@@ -115,31 +91,6 @@ absl::StatusOr<std::optional<Program>> PriorProgram(BudgetStore& store,
   if (prior.ok()) return std::optional<Program>(*std::move(prior));
   if (prior.status().code() == absl::StatusCode::kNotFound) return std::nullopt;
   return prior.status();
-}
-
-// Decodes a page token whose key is a non-negative integer.
-absl::StatusOr<int64_t> DecodeIntToken(absl::string_view scope,
-                                       absl::string_view token) {
-  if (token.empty()) return 0;
-  SHIEN_ASSIGN_OR_RETURN(PageCursor cursor, DecodePageToken(scope, token));
-  int64_t value = 0;
-  if (!absl::SimpleAtoi(cursor.last_key, &value) || value < 0) {
-    return FieldError("page_token", "INVALID_PAGE_TOKEN", "malformed");
-  }
-  return value;
-}
-
-// Adds the first `size` of `items` (read with one extra, to tell whether
-// more follow) through `add`, and returns the next page token: empty on the
-// last page, else a cursor at the last item added (its `key`).
-template <typename T, typename Add, typename Key>
-std::string AddPage(const std::vector<T>& items, int size,
-                    const std::string& scope, Add add, Key key) {
-  for (size_t i = 0; i < items.size() && static_cast<int>(i) < size; ++i) {
-    add(items[i]);
-  }
-  if (static_cast<int>(items.size()) <= size) return "";
-  return EncodePageToken(scope, {absl::StrCat(key(items[size - 1]))});
 }
 
 absl::StatusOr<Expenditure> ExpenditureFromProto(const v1::Expenditure& in) {
@@ -188,7 +139,8 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::ListFiscalYears(
                            ResolvePageSize(request->page_size(), 50, 100));
     // Newest first: the cursor is the last year returned.
     SHIEN_ASSIGN_OR_RETURN(
-        int64_t after, DecodeIntToken("fiscalYears", request->page_token()));
+        int64_t after,
+        DecodeIntPageToken("fiscalYears", request->page_token()));
     SHIEN_ASSIGN_OR_RETURN(std::vector<FiscalYearRecord> years,
                            store_->ListFiscalYears());
     for (const FiscalYearRecord& y : years) {
@@ -235,7 +187,7 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::ListPrograms(
     const std::string scope =
         absl::StrCat("programs|", request->parent(), "|", request->filter());
     SHIEN_ASSIGN_OR_RETURN(int64_t after,
-                           DecodeIntToken(scope, request->page_token()));
+                           DecodeIntPageToken(scope, request->page_token()));
     SHIEN_ASSIGN_OR_RETURN(ProgramSnapshot snapshot,
                            store_->ListPrograms(year));
     absl::StatusOr<ProgramSnapshot> prior = store_->ListPrograms(year - 1);
@@ -336,7 +288,7 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::ListExpenditures(
                            ResolvePageSize(request->page_size(), 100, 1000));
     const std::string scope = absl::StrCat("expenditures|", request->parent());
     SHIEN_ASSIGN_OR_RETURN(int64_t after,
-                           DecodeIntToken(scope, request->page_token()));
+                           DecodeIntPageToken(scope, request->page_token()));
     SHIEN_ASSIGN_OR_RETURN(
         std::vector<Expenditure> records,
         store_->ListExpenditures(ref.year, ref.number, after, size + 1));
@@ -486,7 +438,7 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::ListReservations(
                            ResolvePageSize(request->page_size(), 50, 1000));
     const std::string scope = absl::StrCat("reservations|", request->parent());
     SHIEN_ASSIGN_OR_RETURN(int64_t after,
-                           DecodeIntToken(scope, request->page_token()));
+                           DecodeIntPageToken(scope, request->page_token()));
     SHIEN_ASSIGN_OR_RETURN(
         std::vector<Reservation> found,
         store_->ListReservations(ref.year, ref.id, after, size + 1));

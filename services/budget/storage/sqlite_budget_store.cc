@@ -423,16 +423,12 @@ class SqliteBudgetStore final : public BudgetStore {
       int year, const RequestKey& key,
       const std::function<absl::StatusOr<std::string>(Connection&)>& body) {
     auto conn = pool_->Acquire();
-    SHIEN_ASSIGN_OR_RETURN(
-        auto txn, Transaction::Begin(*conn, Transaction::Mode::kWrite));
-    SHIEN_ASSIGN_OR_RETURN(std::optional<std::string> replay,
-                           sql::LookupRequest(*conn, key));
-    if (replay.has_value()) return *replay;
-    SHIEN_ASSIGN_OR_RETURN(std::string response, body(*conn));
-    SHIEN_RETURN_IF_ERROR(BumpVersion(*conn, year));
-    SHIEN_RETURN_IF_ERROR(sql::RecordRequest(*conn, key, response));
-    SHIEN_RETURN_IF_ERROR(txn->Commit());
-    return response;
+    return sql::RunIdempotent(
+        *conn, key, [&](Connection& c) -> absl::StatusOr<std::string> {
+          SHIEN_ASSIGN_OR_RETURN(std::string response, body(c));
+          SHIEN_RETURN_IF_ERROR(BumpVersion(c, year));
+          return response;
+        });
   }
 
   static constexpr char kExpenditureColumns[] =

@@ -1,0 +1,590 @@
+#include "services/kpi/api/kpi_service.h"
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/api/page_token.h"
+#include "common/api/proto_request.h"
+#include "common/api/resource_name.h"
+#include "common/auth/principal.h"
+#include "common/server/unary.h"
+#include "common/status/errors.h"
+#include "common/status/grpc_status.h"
+#include "common/status/macros.h"
+#include "services/kpi/api/convert.h"
+
+namespace shien::kpi {
+namespace {
+
+constexpr char kDomain[] = "shien.kpi.v1";
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void SetTime(int64_t micros, google::protobuf::Timestamp* out) {
+  out->set_seconds(micros / 1'000'000);
+  out->set_nanos(static_cast<int32_t>((micros % 1'000'000) * 1000));
+}
+
+absl::StatusOr<int> ParseYear(absl::string_view segment,
+                              absl::string_view field) {
+  SHIEN_ASSIGN_OR_RETURN(int year, ParseIdNumber(segment, field));
+  if (year < kMinFiscalYear || year > kMaxFiscalYear) {
+    return FieldError(field, "INVALID_RESOURCE_NAME",
+                      absl::StrCat("fiscal year must be ", kMinFiscalYear,
+                                   " to ", kMaxFiscalYear));
+  }
+  return year;
+}
+
+// `fiscalYears/{year}` (program 0) or `fiscalYears/{year}/programs/{n}`.
+absl::StatusOr<std::pair<int, int>> ParseParent(absl::string_view parent,
+                                                absl::string_view field) {
+  if (std::count(parent.begin(), parent.end(), '/') == 1) {
+    SHIEN_ASSIGN_OR_RETURN(
+        std::vector<std::string> parts,
+        ParseResourceName(parent, "fiscalYears/{year}", field));
+    SHIEN_ASSIGN_OR_RETURN(int year, ParseYear(parts[0], field));
+    return std::make_pair(year, 0);
+  }
+  SHIEN_ASSIGN_OR_RETURN(
+      std::vector<std::string> parts,
+      ParseResourceName(parent, "fiscalYears/{year}/programs/{number}", field));
+  SHIEN_ASSIGN_OR_RETURN(int year, ParseYear(parts[0], field));
+  SHIEN_ASSIGN_OR_RETURN(int number, ParseIdNumber(parts[1], field));
+  return std::make_pair(year, number);
+}
+
+struct IndicatorFilter {
+  std::optional<IndicatorKind> kind;
+  std::optional<std::string> department;
+  std::optional<int> program;
+};
+
+absl::StatusOr<IndicatorFilter> ParseFilter(absl::string_view filter) {
+  IndicatorFilter out;
+  if (absl::StripAsciiWhitespace(filter).empty()) return out;
+  if (filter.size() > 1000) {
+    return FieldError("filter", "INVALID_FILTER", "is too long");
+  }
+  for (absl::string_view term : absl::StrSplit(filter, " AND ")) {
+    std::vector<std::string> kv = absl::StrSplit(term, absl::MaxSplits('=', 1));
+    if (kv.size() != 2) {
+      return FieldError("filter", "INVALID_FILTER",
+                        absl::StrCat("\"", term, "\" is not field = value"));
+    }
+    std::string field(absl::StripAsciiWhitespace(kv[0]));
+    std::string value(absl::StripAsciiWhitespace(kv[1]));
+    if (field == "kind") {
+      v1::IndicatorKind k;
+      if (!v1::IndicatorKind_Parse(value, &k) ||
+          k == v1::INDICATOR_KIND_UNSPECIFIED) {
+        return FieldError("filter", "INVALID_FILTER",
+                          absl::StrCat("unknown kind \"", value, "\""));
+      }
+      out.kind = static_cast<IndicatorKind>(k);
+    } else if (field == "department") {
+      if (value.size() < 2 || value.front() != '"' || value.back() != '"') {
+        return FieldError("filter", "INVALID_FILTER",
+                          "department must be a double-quoted string");
+      }
+      out.department = value.substr(1, value.size() - 2);
+    } else if (field == "program") {
+      int n = 0;
+      if (!absl::SimpleAtoi(value, &n) || n <= 0) {
+        return FieldError("filter", "INVALID_FILTER",
+                          "program must be a program number");
+      }
+      out.program = n;
+    } else {
+      return FieldError("filter", "INVALID_FILTER",
+                        absl::StrCat("unknown field \"", field,
+                                     "\"; use kind, department or program"));
+    }
+  }
+  return out;
+}
+
+// Reporters may record only for their own departments' programs. Callers
+// that are not authenticated (no authentication configured) pass.
+RowAuthorizer MakeReportAuthorizer(const Principal& principal,
+                                   ProgramDirectory* programs) {
+  if (!principal.authenticated || principal.HasRole("admin") ||
+      principal.HasRole("service")) {
+    return [](const Indicator&) { return absl::OkStatus(); };
+  }
+  auto cache = std::make_shared<std::map<std::pair<int, int>, bool>>();
+  return [principal, programs, cache](const Indicator& i) -> absl::Status {
+    if (!principal.HasRole("reporter")) {
+      return Error(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
+                   "recording measurements needs the reporter role");
+    }
+    auto key = std::make_pair(i.fiscal_year, i.program_number);
+    auto it = cache->find(key);
+    if (it == cache->end()) {
+      absl::StatusOr<ProgramInfo> info =
+          programs->GetProgram(i.fiscal_year, i.program_number);
+      if (!info.ok()) return info.status();
+      bool allowed = false;
+      for (const std::string& d : info->departments) {
+        allowed = allowed || principal.ActsFor(d);
+      }
+      it = cache->emplace(key, allowed).first;
+    }
+    if (!it->second) {
+      return Error(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
+                   absl::StrCat(principal.name,
+                                " does not act for the "
+                                "departments of program ",
+                                i.program_number));
+    }
+    return absl::OkStatus();
+  };
+}
+
+void Count(ProgressStatus status, v1::StatusCounts* counts) {
+  switch (status) {
+    case ProgressStatus::kAchieved:
+      counts->set_achieved(counts->achieved() + 1);
+      break;
+    case ProgressStatus::kOnTrack:
+      counts->set_on_track(counts->on_track() + 1);
+      break;
+    case ProgressStatus::kBehind:
+      counts->set_behind(counts->behind() + 1);
+      break;
+    default:
+      counts->set_no_target(counts->no_target() + 1);
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<CivilDate> KpiServiceImpl::AsOf(
+    int fiscal_year, const google::type::Date* requested) const {
+  if (requested == nullptr) return DefaultAsOf(fiscal_year, today_());
+  CivilDate d = FromProto(*requested);
+  if (!IsValidDate(d)) {
+    return FieldError("as_of_date", "INVALID_DATE", "is not a calendar date");
+  }
+  return d;
+}
+
+grpc::ServerUnaryReactor* KpiServiceImpl::GetIndicator(
+    grpc::CallbackServerContext* context,
+    const v1::GetIndicatorRequest* request, v1::Indicator* response) {
+  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
+    SHIEN_ASSIGN_OR_RETURN(IndicatorRef ref,
+                           ParseIndicatorName(request->name(), "name"));
+    SHIEN_ASSIGN_OR_RETURN(Indicator i,
+                           store_->GetIndicator(ref.year, ref.program, ref.id));
+    ToProto(i, response);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* KpiServiceImpl::ListIndicators(
+    grpc::CallbackServerContext* context,
+    const v1::ListIndicatorsRequest* request,
+    v1::ListIndicatorsResponse* response) {
+  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
+    SHIEN_ASSIGN_OR_RETURN(auto parent,
+                           ParseParent(request->parent(), "parent"));
+    SHIEN_ASSIGN_OR_RETURN(int size,
+                           ResolvePageSize(request->page_size(), 50, 200));
+    SHIEN_ASSIGN_OR_RETURN(IndicatorFilter filter,
+                           ParseFilter(request->filter()));
+    const std::string scope =
+        absl::StrCat("indicators|", request->parent(), "|", request->filter());
+    SHIEN_ASSIGN_OR_RETURN(int64_t offset,
+                           DecodeIntPageToken(scope, request->page_token()));
+    std::set<int> department_programs;
+    if (filter.department) {
+      SHIEN_ASSIGN_OR_RETURN(std::vector<ProgramInfo> programs,
+                             programs_->ListPrograms(parent.first));
+      for (const ProgramInfo& p : programs) {
+        for (const std::string& d : p.departments) {
+          if (d == *filter.department) department_programs.insert(p.number);
+        }
+      }
+    }
+    SHIEN_ASSIGN_OR_RETURN(IndicatorSnapshot snapshot,
+                           store_->ListIndicators(parent.first, parent.second));
+    std::vector<const Indicator*> matching;
+    for (const Indicator& i : snapshot.indicators) {
+      if (filter.kind && i.kind != *filter.kind) continue;
+      if (filter.program && i.program_number != *filter.program) continue;
+      if (filter.department && !department_programs.count(i.program_number)) {
+        continue;
+      }
+      matching.push_back(&i);
+    }
+    // The cursor is the position in the filtered, ordered list.
+    for (size_t n = offset; n < matching.size(); ++n) {
+      if (response->indicators_size() == size) {
+        response->set_next_page_token(
+            EncodePageToken(scope, {absl::StrCat(n)}));
+        break;
+      }
+      ToProto(*matching[n], response->add_indicators());
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* KpiServiceImpl::CreateIndicator(
+    grpc::CallbackServerContext* context,
+    const v1::CreateIndicatorRequest* request, v1::Indicator* response) {
+  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
+    SHIEN_ASSIGN_OR_RETURN(
+        std::vector<std::string> parts,
+        ParseResourceName(request->parent(),
+                          "fiscalYears/{year}/programs/{number}", "parent"));
+    Indicator i = FromProto(request->indicator());
+    SHIEN_ASSIGN_OR_RETURN(i.fiscal_year, ParseYear(parts[0], "parent"));
+    SHIEN_ASSIGN_OR_RETURN(i.program_number, ParseIdNumber(parts[1], "parent"));
+    i.id = request->indicator_id();
+    if (!request->indicator().parent().empty()) {
+      SHIEN_ASSIGN_OR_RETURN(IndicatorRef whole,
+                             ParseIndicatorName(request->indicator().parent(),
+                                                "indicator.parent"));
+      if (whole.year != i.fiscal_year || whole.program != i.program_number) {
+        return FieldError("indicator.parent", "PARENT_NOT_FOUND",
+                          "must be an indicator of the same program");
+      }
+      i.parent_id = whole.id;
+    }
+    absl::Status valid = ValidateIndicator(i);
+    if (!valid.ok()) {
+      return ErrorField(valid) == "indicator_id"
+                 ? valid
+                 : PrefixField(valid, "indicator");
+    }
+    SHIEN_RETURN_IF_ERROR(
+        ValidateRequestId(request->request_id(), "request_id", false));
+    absl::StatusOr<ProgramInfo> program =
+        programs_->GetProgram(i.fiscal_year, i.program_number);
+    if (!program.ok()) {
+      if (program.status().code() == absl::StatusCode::kNotFound) {
+        return FieldError(absl::StatusCode::kNotFound, "parent",
+                          "PROGRAM_NOT_FOUND",
+                          std::string(program.status().message()));
+      }
+      return program.status();
+    }
+    SHIEN_ASSIGN_OR_RETURN(
+        std::string bytes,
+        store_->CreateIndicator(i, KeyOf(*request, "CreateIndicator"),
+                                [](const Indicator& created) {
+                                  v1::Indicator out;
+                                  ToProto(created, &out);
+                                  return out.SerializeAsString();
+                                }));
+    return ParseResponse(bytes, response);
+  });
+}
+
+grpc::ServerUnaryReactor* KpiServiceImpl::UpdateIndicator(
+    grpc::CallbackServerContext* context,
+    const v1::UpdateIndicatorRequest* request, v1::Indicator* response) {
+  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
+    SHIEN_ASSIGN_OR_RETURN(
+        IndicatorRef ref,
+        ParseIndicatorName(request->indicator().name(), "indicator.name"));
+    SHIEN_RETURN_IF_ERROR(
+        ValidateRequestId(request->request_id(), "request_id", false));
+    std::vector<std::string> paths(request->update_mask().paths().begin(),
+                                   request->update_mask().paths().end());
+    SHIEN_ASSIGN_OR_RETURN(std::vector<IndicatorField> fields,
+                           ParseIndicatorMask(paths));
+    const Indicator patch = FromProto(request->indicator());
+    const std::string etag = request->indicator().etag();
+    SHIEN_ASSIGN_OR_RETURN(std::string bytes,
+                           store_->UpdateIndicator(
+                               ref.year, ref.program, ref.id,
+                               [&](const Indicator& current) {
+                                 return ApplyIndicatorUpdate(current, patch,
+                                                             fields, etag);
+                               },
+                               KeyOf(*request, "UpdateIndicator"),
+                               [](const Indicator& updated) {
+                                 v1::Indicator out;
+                                 ToProto(updated, &out);
+                                 return out.SerializeAsString();
+                               }));
+    return ParseResponse(bytes, response);
+  });
+}
+
+grpc::ServerUnaryReactor* KpiServiceImpl::ListMeasurements(
+    grpc::CallbackServerContext* context,
+    const v1::ListMeasurementsRequest* request,
+    v1::ListMeasurementsResponse* response) {
+  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
+    SHIEN_ASSIGN_OR_RETURN(IndicatorRef ref,
+                           ParseIndicatorName(request->parent(), "parent"));
+    SHIEN_ASSIGN_OR_RETURN(int size,
+                           ResolvePageSize(request->page_size(), 100, 1000));
+    std::optional<int64_t> as_of;
+    if (request->has_as_of_time()) {
+      as_of = request->as_of_time().seconds() * 1'000'000 +
+              request->as_of_time().nanos() / 1000;
+    }
+    const std::string scope =
+        absl::StrCat("measurements|", request->parent(), "|", as_of.value_or(0),
+                     "|", request->current_only());
+    SHIEN_ASSIGN_OR_RETURN(int64_t after,
+                           DecodeIntPageToken(scope, request->page_token()));
+    SHIEN_ASSIGN_OR_RETURN(
+        std::vector<Measurement> found,
+        store_->ListMeasurements(ref.year, ref.program, ref.id, after, size + 1,
+                                 as_of, request->current_only()));
+    response->set_next_page_token(AddPage(
+        found, size, scope,
+        [&](const Measurement& m) { ToProto(m, response->add_measurements()); },
+        [](const Measurement& m) { return m.sequence; }));
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* KpiServiceImpl::GetIndicatorProgress(
+    grpc::CallbackServerContext* context,
+    const v1::GetIndicatorProgressRequest* request,
+    v1::IndicatorProgress* response) {
+  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
+    SHIEN_ASSIGN_OR_RETURN(IndicatorRef ref,
+                           ParseIndicatorName(request->name(), "name"));
+    SHIEN_ASSIGN_OR_RETURN(
+        CivilDate as_of,
+        AsOf(ref.year,
+             request->has_as_of_date() ? &request->as_of_date() : nullptr));
+    SHIEN_ASSIGN_OR_RETURN(Indicator i,
+                           store_->GetIndicator(ref.year, ref.program, ref.id));
+    SHIEN_ASSIGN_OR_RETURN(
+        MeasurementSnapshot snapshot,
+        store_->CurrentMeasurements(ref.year, ref.program, ref.id));
+    ToProto(i, ComputeProgress(i, snapshot.measurements, as_of), response);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* KpiServiceImpl::GetKpiDashboard(
+    grpc::CallbackServerContext* context,
+    const v1::GetKpiDashboardRequest* request, v1::KpiDashboard* response) {
+  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
+    SHIEN_ASSIGN_OR_RETURN(
+        std::vector<std::string> parts,
+        ParseResourceName(request->name(), "fiscalYears/{year}/kpiDashboard",
+                          "name"));
+    SHIEN_ASSIGN_OR_RETURN(int year, ParseYear(parts[0], "name"));
+    v1::DashboardGrouping grouping = request->grouping();
+    if (grouping == v1::DASHBOARD_GROUPING_UNSPECIFIED) {
+      grouping = v1::DASHBOARD_GROUPING_PROGRAM;
+    }
+    if (!v1::DashboardGrouping_IsValid(grouping)) {
+      return FieldError("grouping", "INVALID_ENUM_VALUE",
+                        "must be PROGRAM, DEPARTMENT or AREA");
+    }
+    SHIEN_ASSIGN_OR_RETURN(
+        CivilDate as_of,
+        AsOf(year,
+             request->has_as_of_date() ? &request->as_of_date() : nullptr));
+    SHIEN_ASSIGN_OR_RETURN(IndicatorSnapshot indicators,
+                           store_->ListIndicators(year, 0));
+    SHIEN_ASSIGN_OR_RETURN(MeasurementSnapshot measurements,
+                           store_->CurrentMeasurements(year, 0, ""));
+    // Program titles, departments and areas come from the budget service.
+    std::map<int, ProgramInfo> programs;
+    absl::StatusOr<std::vector<ProgramInfo>> listed =
+        programs_->ListPrograms(year);
+    if (listed.ok()) {
+      for (ProgramInfo& p : *listed) programs[p.number] = std::move(p);
+    } else if (grouping != v1::DASHBOARD_GROUPING_PROGRAM) {
+      return listed.status();  // cannot group without the budget service
+    }
+    std::map<std::tuple<int, int, std::string>, std::vector<Measurement>> by_id;
+    for (Measurement& m : measurements.measurements) {
+      by_id[{m.fiscal_year, m.program_number, m.indicator_id}].push_back(
+          std::move(m));
+    }
+    // Groups in order of first appearance by program number.
+    std::vector<std::string> order;
+    std::map<std::string, v1::DashboardGroup> groups;
+    auto group = [&](const std::string& key,
+                     const std::string& title) -> v1::DashboardGroup& {
+      auto it = groups.find(key);
+      if (it == groups.end()) {
+        order.push_back(key);
+        it = groups.emplace(key, v1::DashboardGroup()).first;
+        it->second.set_key(key);
+        it->second.set_title(title);
+      }
+      return it->second;
+    };
+    for (const Indicator& i : indicators.indicators) {
+      Progress p = ComputeProgress(
+          i, by_id[{i.fiscal_year, i.program_number, i.id}], as_of);
+      v1::IndicatorProgress progress;
+      ToProto(i, p, &progress);
+      Count(p.status, response->mutable_counts());
+      auto info = programs.find(i.program_number);
+      std::vector<std::pair<std::string, std::string>> keys;
+      if (grouping == v1::DASHBOARD_GROUPING_PROGRAM) {
+        keys.emplace_back(
+            absl::StrCat("fiscalYears/", year, "/programs/", i.program_number),
+            info != programs.end()
+                ? info->second.title
+                : absl::StrCat("program ", i.program_number));
+      } else if (info == programs.end()) {
+        keys.emplace_back("(unknown program)", "(unknown program)");
+      } else if (grouping == v1::DASHBOARD_GROUPING_AREA) {
+        keys.emplace_back(info->second.area_name, info->second.area_title);
+      } else {
+        for (const std::string& d : info->second.departments) {
+          keys.emplace_back(d, d);
+        }
+        if (keys.empty()) keys.emplace_back("(担当課なし)", "(担当課なし)");
+      }
+      for (const auto& [key, title] : keys) {
+        v1::DashboardGroup& g = group(key, title);
+        *g.add_indicators() = progress;
+        Count(p.status, g.mutable_counts());
+      }
+    }
+    response->set_name(request->name());
+    response->set_grouping(grouping);
+    ToProto(as_of, response->mutable_as_of_date());
+    for (const std::string& key : order) {
+      *response->add_groups() = std::move(groups[key]);
+    }
+    response->set_data_version(measurements.data_version);
+    SetTime(NowMicros(), response->mutable_compute_time());
+    return absl::OkStatus();
+  });
+}
+
+// Reads one batch at a time; each is validated and committed on the
+// executor before the next read, so a cut stream keeps exactly the
+// committed batches.
+class KpiServiceImpl::MeasurementReader final
+    : public grpc::ServerReadReactor<v1::RecordMeasurementsRequest> {
+ public:
+  MeasurementReader(KpiStore* store, Executor* executor, Principal principal,
+                    RowAuthorizer authorize,
+                    v1::RecordMeasurementsResponse* response)
+      : store_(store),
+        executor_(executor),
+        principal_(std::move(principal)),
+        authorize_(std::move(authorize)),
+        response_(response) {
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status::OK);
+      return;
+    }
+    if (!executor_->TrySubmit([this] { ProcessBatch(); })) {
+      Finish(ToGrpcStatus(absl::ResourceExhaustedError(
+                              "the server is busy; resend the stream later, "
+                              "nothing is counted twice"),
+                          kDomain));
+    }
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  void ProcessBatch() {
+    if (request_.measurements_size() >
+        static_cast<int>(kMaxMeasurementsPerBatch)) {
+      Finish(ToGrpcStatus(
+          FieldError("measurements", "BATCH_TOO_LARGE",
+                     absl::StrCat("at most ", kMaxMeasurementsPerBatch,
+                                  " rows per message")),
+          kDomain));
+      return;
+    }
+    std::vector<Measurement> rows;
+    std::vector<int64_t> row_index;
+    for (const v1::Measurement& in : request_.measurements()) {
+      const int64_t index = next_index_++;
+      absl::StatusOr<Measurement> m = FromProto(in);
+      if (!m.ok()) {
+        Reject(index, in.request_id(), m.status());
+        continue;
+      }
+      m->recorded_by = principal_.name;
+      rows.push_back(*std::move(m));
+      row_index.push_back(index);
+    }
+    if (!rows.empty()) {
+      absl::StatusOr<std::vector<RowResult>> results =
+          store_->RecordMeasurements(rows, authorize_);
+      if (!results.ok()) {
+        Finish(ToGrpcStatus(results.status(), kDomain));
+        return;
+      }
+      for (size_t i = 0; i < results->size(); ++i) {
+        const RowResult& r = (*results)[i];
+        switch (r.outcome) {
+          case RowOutcome::kCorrected:
+            response_->set_corrected_count(response_->corrected_count() + 1);
+            [[fallthrough]];
+          case RowOutcome::kAccepted:
+            response_->set_accepted_count(response_->accepted_count() + 1);
+            break;
+          case RowOutcome::kDuplicate:
+            response_->set_duplicate_count(response_->duplicate_count() + 1);
+            break;
+          case RowOutcome::kRejected:
+            Reject(row_index[i], rows[i].request_id, r.error);
+            break;
+        }
+      }
+    }
+    request_.Clear();
+    StartRead(&request_);
+  }
+
+  void Reject(int64_t index, const std::string& request_id,
+              const absl::Status& error) {
+    response_->set_rejected_count(response_->rejected_count() + 1);
+    if (response_->rejections_size() >= 10'000) return;  // bounded
+    auto* r = response_->add_rejections();
+    r->set_index(index);
+    r->set_request_id(request_id.substr(0, 128));
+    r->set_field(ErrorField(error));
+    r->set_reason(ErrorReason(error));
+    r->set_description(std::string(error.message()));
+  }
+
+  KpiStore* store_;
+  Executor* executor_;
+  Principal principal_;
+  RowAuthorizer authorize_;
+  v1::RecordMeasurementsResponse* response_;
+  v1::RecordMeasurementsRequest request_;
+  int64_t next_index_ = 0;
+};
+
+grpc::ServerReadReactor<v1::RecordMeasurementsRequest>*
+KpiServiceImpl::RecordMeasurements(grpc::CallbackServerContext* context,
+                                   v1::RecordMeasurementsResponse* response) {
+  Principal principal = PrincipalOf(*context);
+  RowAuthorizer authorize = MakeReportAuthorizer(principal, programs_);
+  return new MeasurementReader(store_, executor_, std::move(principal),
+                               std::move(authorize), response);
+}
+
+}  // namespace shien::kpi

@@ -1,0 +1,71 @@
+#ifndef SHIEN_SERVICES_KPI_API_KPI_SERVICE_H_
+#define SHIEN_SERVICES_KPI_API_KPI_SERVICE_H_
+
+#include <functional>
+
+#include "common/fiscal/fiscal.h"
+#include "common/server/executor.h"
+#include "services/kpi/clients/program_directory.h"
+#include "services/kpi/storage/kpi_store.h"
+#include "shien/kpi/v1/kpi_service.grpc.pb.h"
+
+namespace shien::kpi {
+
+// shien.kpi.v1.KpiService on the callback API; store and budget-service
+// calls run on `executor`. Nothing is owned; everything must outlive the
+// service. `today` gives the current date in Japan (injectable for tests).
+class KpiServiceImpl final : public v1::KpiService::CallbackService {
+ public:
+  KpiServiceImpl(KpiStore* store, ProgramDirectory* programs,
+                 Executor* executor,
+                 std::function<CivilDate()> today = TodayInJapan)
+      : store_(store),
+        programs_(programs),
+        executor_(executor),
+        today_(std::move(today)) {}
+
+  grpc::ServerUnaryReactor* GetIndicator(grpc::CallbackServerContext* context,
+                                         const v1::GetIndicatorRequest* request,
+                                         v1::Indicator* response) override;
+  grpc::ServerUnaryReactor* ListIndicators(
+      grpc::CallbackServerContext* context,
+      const v1::ListIndicatorsRequest* request,
+      v1::ListIndicatorsResponse* response) override;
+  grpc::ServerUnaryReactor* CreateIndicator(
+      grpc::CallbackServerContext* context,
+      const v1::CreateIndicatorRequest* request,
+      v1::Indicator* response) override;
+  grpc::ServerUnaryReactor* UpdateIndicator(
+      grpc::CallbackServerContext* context,
+      const v1::UpdateIndicatorRequest* request,
+      v1::Indicator* response) override;
+  grpc::ServerReadReactor<v1::RecordMeasurementsRequest>* RecordMeasurements(
+      grpc::CallbackServerContext* context,
+      v1::RecordMeasurementsResponse* response) override;
+  grpc::ServerUnaryReactor* ListMeasurements(
+      grpc::CallbackServerContext* context,
+      const v1::ListMeasurementsRequest* request,
+      v1::ListMeasurementsResponse* response) override;
+  grpc::ServerUnaryReactor* GetIndicatorProgress(
+      grpc::CallbackServerContext* context,
+      const v1::GetIndicatorProgressRequest* request,
+      v1::IndicatorProgress* response) override;
+  grpc::ServerUnaryReactor* GetKpiDashboard(
+      grpc::CallbackServerContext* context,
+      const v1::GetKpiDashboardRequest* request,
+      v1::KpiDashboard* response) override;
+
+ private:
+  class MeasurementReader;
+  absl::StatusOr<CivilDate> AsOf(int fiscal_year,
+                                 const google::type::Date* requested) const;
+
+  KpiStore* store_;
+  ProgramDirectory* programs_;
+  Executor* executor_;
+  std::function<CivilDate()> today_;
+};
+
+}  // namespace shien::kpi
+
+#endif  // SHIEN_SERVICES_KPI_API_KPI_SERVICE_H_

@@ -1,0 +1,109 @@
+#include "services/kpi/clients/program_directory.h"
+
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "common/status/errors.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "shien/budget/v1/budget_service.grpc.pb.h"
+
+namespace shien::kpi {
+namespace {
+
+namespace budget = ::shien::budget::v1;
+
+std::string AreaTitle(int area) {
+  static constexpr const char* kTitles[] = {"(未設定)",
+                                            "経営基盤の強化",
+                                            "販路拡大・販路開拓",
+                                            "新事業・新技術の創出",
+                                            "人材確保・育成",
+                                            "情報収集・発信",
+                                            "法人会計"};
+  return area >= 0 && area <= 6 ? kTitles[area] : kTitles[0];
+}
+
+ProgramInfo FromProto(int year, const budget::Program& p) {
+  ProgramInfo info;
+  info.fiscal_year = year;
+  info.number = p.number();
+  info.title = p.title();
+  info.area_name = budget::Area_Name(p.area());
+  info.area_title = AreaTitle(p.area());
+  info.departments.assign(p.departments().begin(), p.departments().end());
+  return info;
+}
+
+absl::Status FromGrpc(const grpc::Status& status, absl::string_view what) {
+  switch (status.error_code()) {
+    case grpc::StatusCode::NOT_FOUND:
+      return Error(absl::StatusCode::kNotFound, "PROGRAM_NOT_FOUND",
+                   absl::StrCat(what, " does not exist in the budget service"));
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return Error(absl::StatusCode::kInvalidArgument, "INVALID_PROGRAM",
+                   absl::StrCat(what, ": ", status.error_message()));
+    default:
+      return Error(absl::StatusCode::kUnavailable, "BUDGET_UNAVAILABLE",
+                   absl::StrCat("the budget service did not answer for ", what,
+                                ": ", status.error_message()));
+  }
+}
+
+class BudgetProgramDirectory final : public ProgramDirectory {
+ public:
+  BudgetProgramDirectory(const std::string& address, int timeout_ms)
+      : stub_(budget::BudgetService::NewStub(
+            grpc::CreateChannel(address, grpc::InsecureChannelCredentials()))),
+        timeout_ms_(timeout_ms) {}
+
+  absl::StatusOr<ProgramInfo> GetProgram(int fiscal_year, int number) override {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(Deadline());
+    budget::GetProgramRequest req;
+    req.set_name(
+        absl::StrCat("fiscalYears/", fiscal_year, "/programs/", number));
+    budget::Program program;
+    grpc::Status status = stub_->GetProgram(&ctx, req, &program);
+    if (!status.ok()) return FromGrpc(status, req.name());
+    return FromProto(fiscal_year, program);
+  }
+
+  absl::StatusOr<std::vector<ProgramInfo>> ListPrograms(
+      int fiscal_year) override {
+    std::vector<ProgramInfo> out;
+    budget::ListProgramsRequest req;
+    req.set_parent(absl::StrCat("fiscalYears/", fiscal_year));
+    req.set_page_size(100);
+    do {
+      grpc::ClientContext ctx;
+      ctx.set_deadline(Deadline());
+      budget::ListProgramsResponse resp;
+      grpc::Status status = stub_->ListPrograms(&ctx, req, &resp);
+      if (!status.ok()) return FromGrpc(status, req.parent());
+      for (const auto& p : resp.programs()) {
+        out.push_back(FromProto(fiscal_year, p));
+      }
+      req.set_page_token(resp.next_page_token());
+    } while (!req.page_token().empty());
+    return out;
+  }
+
+ private:
+  std::chrono::system_clock::time_point Deadline() const {
+    return std::chrono::system_clock::now() +
+           std::chrono::milliseconds(timeout_ms_);
+  }
+
+  std::unique_ptr<budget::BudgetService::Stub> stub_;
+  int timeout_ms_;
+};
+
+}  // namespace
+
+std::unique_ptr<ProgramDirectory> NewBudgetProgramDirectory(
+    const std::string& address, int timeout_ms) {
+  return std::make_unique<BudgetProgramDirectory>(address, timeout_ms);
+}
+
+}  // namespace shien::kpi

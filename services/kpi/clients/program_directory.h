@@ -1,0 +1,42 @@
+#ifndef SHIEN_SERVICES_KPI_CLIENTS_PROGRAM_DIRECTORY_H_
+#define SHIEN_SERVICES_KPI_CLIENTS_PROGRAM_DIRECTORY_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace shien::kpi {
+
+// What the KPI service needs to know of a budget program.
+struct ProgramInfo {
+  int fiscal_year = 0;
+  int number = 0;
+  std::string title;
+  std::string area_name;   // shien.budget.v1.Area name, e.g. AREA_INFORMATION
+  std::string area_title;  // e.g. 情報収集・発信
+  std::vector<std::string> departments;
+};
+
+// The budget service's programs, as the KPI service sees them. Calls block
+// (run them on an executor thread). NOT_FOUND for an unknown program or
+// year; UNAVAILABLE (reason BUDGET_UNAVAILABLE) when the budget service
+// cannot be reached. Thread-safe.
+class ProgramDirectory {
+ public:
+  virtual ~ProgramDirectory() = default;
+  virtual absl::StatusOr<ProgramInfo> GetProgram(int fiscal_year,
+                                                 int number) = 0;
+  virtual absl::StatusOr<std::vector<ProgramInfo>> ListPrograms(
+      int fiscal_year) = 0;
+};
+
+// A directory that asks the budget service at `address` (host:port) over
+// gRPC, each call with `timeout_ms`.
+std::unique_ptr<ProgramDirectory> NewBudgetProgramDirectory(
+    const std::string& address, int timeout_ms);
+
+}  // namespace shien::kpi
+
+#endif  // SHIEN_SERVICES_KPI_CLIENTS_PROGRAM_DIRECTORY_H_

@@ -1,0 +1,115 @@
+// The KPI service: flags → store → indicator data → serve.
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "common/server/env.h"
+#include "common/server/executor.h"
+#include "common/server/server.h"
+#include "services/kpi/api/kpi_service.h"
+#include "services/kpi/clients/program_directory.h"
+#include "services/kpi/data/kpi_loader.h"
+#include "services/kpi/storage/sqlite_kpi_store.h"
+
+ABSL_FLAG(std::string, listen,
+          shien::EnvOr("SHIEN_KPI_LISTEN",
+                       absl::StrCat(shien::EnvOr("SHIEN_BIND_HOST",
+                                                 std::string("127.0.0.1")),
+                                    ":",
+                                    shien::EnvOr("SHIEN_KPI_PORT", 50052))),
+          "host:port to serve on (env SHIEN_KPI_LISTEN, or SHIEN_BIND_HOST "
+          "with SHIEN_KPI_PORT)");
+ABSL_FLAG(std::string, db,
+          shien::EnvOr("SHIEN_KPI_DB",
+                       shien::EnvOr("SHIEN_DATA_DIR", std::string("./var")) +
+                           "/kpi.db"),
+          "SQLite database file (env SHIEN_KPI_DB; default "
+          "$SHIEN_DATA_DIR/kpi.db)");
+ABSL_FLAG(std::string, budget_address,
+          shien::EnvOr("SHIEN_BUDGET_ADDRESS",
+                       absl::StrCat("127.0.0.1:",
+                                    shien::EnvOr("SHIEN_BUDGET_PORT", 50051))),
+          "the budget service (env SHIEN_BUDGET_ADDRESS, or 127.0.0.1 with "
+          "SHIEN_BUDGET_PORT)");
+ABSL_FLAG(int, budget_timeout_ms, 3000,
+          "deadline of calls to the budget service");
+ABSL_FLAG(std::string, data_dir,
+          shien::EnvOr("SHIEN_PLAN_DIR", std::string("data")),
+          "directory holding fy{YEAR}/indicators.textproto files to load at "
+          "start (env SHIEN_PLAN_DIR); empty to load nothing");
+ABSL_FLAG(int, workers, shien::EnvOr("SHIEN_WORKERS", 4),
+          "threads running store work (env SHIEN_WORKERS)");
+ABSL_FLAG(int, max_queued, shien::EnvOr("SHIEN_MAX_QUEUED", 1000),
+          "calls waiting for a worker before RESOURCE_EXHAUSTED");
+ABSL_FLAG(bool, durable, shien::EnvOr("SHIEN_SQLITE_DURABLE", 1) != 0,
+          "fsync every commit (env SHIEN_SQLITE_DURABLE=0: survive process "
+          "crashes only)");
+ABSL_FLAG(int, shutdown_grace_ms, 10000,
+          "how long in-flight calls may run after SIGTERM/SIGINT");
+
+namespace {
+
+int Fail(const absl::Status& status) {
+  std::fprintf(stderr, "kpi: %s\n", std::string(status.message()).c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  shien::BlockShutdownSignals();
+  absl::SetProgramUsageMessage("shien KPI service (shien.kpi.v1.KpiService)");
+  absl::ParseCommandLine(argc, argv);
+
+  const std::string db = absl::GetFlag(FLAGS_db);
+  std::error_code ec;
+  std::filesystem::path parent = std::filesystem::path(db).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  shien::sql::SqliteOptions options;
+  options.path = db;
+  options.durable = absl::GetFlag(FLAGS_durable);
+  const int workers = std::max(1, absl::GetFlag(FLAGS_workers));
+  auto store = shien::kpi::OpenSqliteKpiStore(options, workers + 1);
+  if (!store.ok()) return Fail(store.status());
+
+  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  if (!data_dir.empty()) {
+    auto report = shien::kpi::LoadKpiData(data_dir, **store);
+    if (!report.ok()) return Fail(report.status());
+    for (const auto& line : report->loaded) {
+      std::fprintf(stderr, "kpi: loaded %s\n", line.c_str());
+    }
+    for (const auto& line : report->skipped) {
+      std::fprintf(stderr, "kpi: already loaded, kept %s\n", line.c_str());
+    }
+  }
+
+  auto programs = shien::kpi::NewBudgetProgramDirectory(
+      absl::GetFlag(FLAGS_budget_address),
+      absl::GetFlag(FLAGS_budget_timeout_ms));
+  shien::Executor executor(workers, absl::GetFlag(FLAGS_max_queued));
+  shien::kpi::KpiServiceImpl service(store->get(), programs.get(), &executor);
+  shien::ServerOptions server_options;
+  server_options.address = absl::GetFlag(FLAGS_listen);
+  auto running = shien::StartServer(server_options, {&service},
+                                    {"shien.kpi.v1.KpiService"});
+  if (!running.ok()) return Fail(running.status());
+  std::fprintf(stderr,
+               "kpi: serving shien.kpi.v1.KpiService on port %d (db %s, "
+               "budget at %s)\n",
+               running->port, db.c_str(),
+               absl::GetFlag(FLAGS_budget_address).c_str());
+  std::printf("LISTENING %d\n", running->port);
+  std::fflush(stdout);
+
+  shien::ServeUntilSignal(
+      *running, executor, "shien.kpi.v1.KpiService",
+      [&] { return (*store)->Ping(); },
+      std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms)), "kpi");
+  return 0;
+}
