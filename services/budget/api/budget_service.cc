@@ -12,6 +12,7 @@
 #include "common/api/request_id.h"
 #include "common/api/resource_name.h"
 #include "common/fiscal/fiscal.h"
+#include "common/server/batch_reader.h"
 #include "common/server/unary.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
@@ -450,101 +451,58 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::ListReservations(
   });
 }
 
-// Reads one batch at a time; each batch is validated and committed on the
-// executor before the next read is started, so at most one operation is
-// outstanding and a cut stream keeps exactly the committed batches.
+// Validates and commits each batch of expenditures before reading the next.
 class BudgetServiceImpl::ExpenditureReader final
-    : public grpc::ServerReadReactor<v1::RecordExpendituresRequest> {
+    : public BatchReader<v1::RecordExpendituresRequest> {
  public:
   ExpenditureReader(BudgetStore* store, Executor* executor,
                     v1::RecordExpendituresResponse* response)
-      : store_(store), executor_(executor), response_(response) {
-    StartRead(&request_);
+      : BatchReader(executor, kDomain), store_(store), response_(response) {
+    Begin();
   }
-
-  void OnReadDone(bool ok) override {
-    if (!ok) {  // half-close by the client, or the call is over
-      Finish(grpc::Status::OK);
-      return;
-    }
-    if (!executor_->TrySubmit([this] { ProcessBatch(); })) {
-      Finish(ToGrpcStatus(
-          absl::ResourceExhaustedError("the server is busy; resend the "
-                                       "stream later, nothing is counted "
-                                       "twice"),
-          kDomain));
-    }
-  }
-
-  void OnDone() override { delete this; }
 
  private:
-  void ProcessBatch() {
-    if (request_.expenditures_size() >
+  absl::Status Handle(const v1::RecordExpendituresRequest& request) override {
+    if (request.expenditures_size() >
         static_cast<int>(kMaxExpendituresPerBatch)) {
-      Finish(ToGrpcStatus(
-          FieldError("expenditures", "BATCH_TOO_LARGE",
-                     absl::StrCat("at most ", kMaxExpendituresPerBatch,
-                                  " records per message")),
-          kDomain));
-      return;
+      return FieldError("expenditures", "BATCH_TOO_LARGE",
+                        absl::StrCat("at most ", kMaxExpendituresPerBatch,
+                                     " records per message"));
     }
     std::vector<Expenditure> valid;
     std::vector<int64_t> valid_index;
-    for (const v1::Expenditure& in : request_.expenditures()) {
+    for (const v1::Expenditure& in : request.expenditures()) {
       const int64_t index = next_index_++;
       absl::StatusOr<Expenditure> e = ExpenditureFromProto(in);
       if (!e.ok()) {
-        Reject(index, in.request_id(), e.status());
+        AddRejection(response_, index, in.request_id(), e.status());
         continue;
       }
       valid.push_back(*std::move(e));
       valid_index.push_back(index);
     }
-    if (!valid.empty()) {
-      absl::StatusOr<std::vector<RecordResult>> results =
-          store_->RecordExpenditures(valid);
-      if (!results.ok()) {
-        Finish(ToGrpcStatus(results.status(), kDomain));
-        return;
-      }
-      for (size_t i = 0; i < results->size(); ++i) {
-        const RecordResult& r = (*results)[i];
-        switch (r.outcome) {
-          case RecordOutcome::kAccepted:
-            response_->set_accepted_count(response_->accepted_count() + 1);
-            break;
-          case RecordOutcome::kDuplicate:
-            response_->set_duplicate_count(response_->duplicate_count() + 1);
-            break;
-          case RecordOutcome::kRejected:
-            Reject(valid_index[i], valid[i].request_id, r.error);
-            break;
-        }
+    if (valid.empty()) return absl::OkStatus();
+    SHIEN_ASSIGN_OR_RETURN(std::vector<RecordResult> results,
+                           store_->RecordExpenditures(valid));
+    for (size_t i = 0; i < results.size(); ++i) {
+      switch (results[i].outcome) {
+        case RecordOutcome::kAccepted:
+          response_->set_accepted_count(response_->accepted_count() + 1);
+          break;
+        case RecordOutcome::kDuplicate:
+          response_->set_duplicate_count(response_->duplicate_count() + 1);
+          break;
+        case RecordOutcome::kRejected:
+          AddRejection(response_, valid_index[i], valid[i].request_id,
+                       results[i].error);
+          break;
       }
     }
-    request_.Clear();
-    StartRead(&request_);
-  }
-
-  void Reject(int64_t index, const std::string& request_id,
-              const absl::Status& error) {
-    response_->set_rejected_count(response_->rejected_count() + 1);
-    // Reasons are kept for the first 10,000 rejections of a stream so the
-    // response stays bounded; the count covers all.
-    if (response_->rejections_size() >= 10'000) return;
-    auto* r = response_->add_rejections();
-    r->set_index(index);
-    r->set_request_id(request_id.substr(0, 128));
-    r->set_field(ErrorField(error));
-    r->set_reason(ErrorReason(error));
-    r->set_description(std::string(error.message()));
+    return absl::OkStatus();
   }
 
   BudgetStore* store_;
-  Executor* executor_;
   v1::RecordExpendituresResponse* response_;
-  v1::RecordExpendituresRequest request_;
   int64_t next_index_ = 0;
 };
 

@@ -13,6 +13,7 @@
 #include "common/api/proto_request.h"
 #include "common/api/resource_name.h"
 #include "common/auth/principal.h"
+#include "common/server/batch_reader.h"
 #include "common/server/unary.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
@@ -472,109 +473,69 @@ grpc::ServerUnaryReactor* KpiServiceImpl::GetKpiDashboard(
   });
 }
 
-// Reads one batch at a time; each is validated and committed on the
-// executor before the next read, so a cut stream keeps exactly the
-// committed batches.
+// Validates and commits each batch of measurements before reading the next.
 class KpiServiceImpl::MeasurementReader final
-    : public grpc::ServerReadReactor<v1::RecordMeasurementsRequest> {
+    : public BatchReader<v1::RecordMeasurementsRequest> {
  public:
   MeasurementReader(KpiStore* store, Executor* executor, Principal principal,
                     RowAuthorizer authorize,
                     v1::RecordMeasurementsResponse* response)
-      : store_(store),
-        executor_(executor),
+      : BatchReader(executor, kDomain),
+        store_(store),
         principal_(std::move(principal)),
         authorize_(std::move(authorize)),
         response_(response) {
-    StartRead(&request_);
+    Begin();
   }
-
-  void OnReadDone(bool ok) override {
-    if (!ok) {
-      Finish(grpc::Status::OK);
-      return;
-    }
-    if (!executor_->TrySubmit([this] { ProcessBatch(); })) {
-      Finish(ToGrpcStatus(absl::ResourceExhaustedError(
-                              "the server is busy; resend the stream later, "
-                              "nothing is counted twice"),
-                          kDomain));
-    }
-  }
-
-  void OnDone() override { delete this; }
 
  private:
-  void ProcessBatch() {
-    if (request_.measurements_size() >
+  absl::Status Handle(const v1::RecordMeasurementsRequest& request) override {
+    if (request.measurements_size() >
         static_cast<int>(kMaxMeasurementsPerBatch)) {
-      Finish(ToGrpcStatus(
-          FieldError("measurements", "BATCH_TOO_LARGE",
-                     absl::StrCat("at most ", kMaxMeasurementsPerBatch,
-                                  " rows per message")),
-          kDomain));
-      return;
+      return FieldError("measurements", "BATCH_TOO_LARGE",
+                        absl::StrCat("at most ", kMaxMeasurementsPerBatch,
+                                     " rows per message"));
     }
     std::vector<Measurement> rows;
     std::vector<int64_t> row_index;
-    for (const v1::Measurement& in : request_.measurements()) {
+    for (const v1::Measurement& in : request.measurements()) {
       const int64_t index = next_index_++;
       absl::StatusOr<Measurement> m = FromProto(in);
       if (!m.ok()) {
-        Reject(index, in.request_id(), m.status());
+        AddRejection(response_, index, in.request_id(), m.status());
         continue;
       }
       m->recorded_by = principal_.name;
       rows.push_back(*std::move(m));
       row_index.push_back(index);
     }
-    if (!rows.empty()) {
-      absl::StatusOr<std::vector<RowResult>> results =
-          store_->RecordMeasurements(rows, authorize_);
-      if (!results.ok()) {
-        Finish(ToGrpcStatus(results.status(), kDomain));
-        return;
-      }
-      for (size_t i = 0; i < results->size(); ++i) {
-        const RowResult& r = (*results)[i];
-        switch (r.outcome) {
-          case RowOutcome::kCorrected:
-            response_->set_corrected_count(response_->corrected_count() + 1);
-            [[fallthrough]];
-          case RowOutcome::kAccepted:
-            response_->set_accepted_count(response_->accepted_count() + 1);
-            break;
-          case RowOutcome::kDuplicate:
-            response_->set_duplicate_count(response_->duplicate_count() + 1);
-            break;
-          case RowOutcome::kRejected:
-            Reject(row_index[i], rows[i].request_id, r.error);
-            break;
-        }
+    if (rows.empty()) return absl::OkStatus();
+    SHIEN_ASSIGN_OR_RETURN(std::vector<RowResult> results,
+                           store_->RecordMeasurements(rows, authorize_));
+    for (size_t i = 0; i < results.size(); ++i) {
+      switch (results[i].outcome) {
+        case RowOutcome::kCorrected:
+          response_->set_corrected_count(response_->corrected_count() + 1);
+          [[fallthrough]];
+        case RowOutcome::kAccepted:
+          response_->set_accepted_count(response_->accepted_count() + 1);
+          break;
+        case RowOutcome::kDuplicate:
+          response_->set_duplicate_count(response_->duplicate_count() + 1);
+          break;
+        case RowOutcome::kRejected:
+          AddRejection(response_, row_index[i], rows[i].request_id,
+                       results[i].error);
+          break;
       }
     }
-    request_.Clear();
-    StartRead(&request_);
-  }
-
-  void Reject(int64_t index, const std::string& request_id,
-              const absl::Status& error) {
-    response_->set_rejected_count(response_->rejected_count() + 1);
-    if (response_->rejections_size() >= 10'000) return;  // bounded
-    auto* r = response_->add_rejections();
-    r->set_index(index);
-    r->set_request_id(request_id.substr(0, 128));
-    r->set_field(ErrorField(error));
-    r->set_reason(ErrorReason(error));
-    r->set_description(std::string(error.message()));
+    return absl::OkStatus();
   }
 
   KpiStore* store_;
-  Executor* executor_;
   Principal principal_;
   RowAuthorizer authorize_;
   v1::RecordMeasurementsResponse* response_;
-  v1::RecordMeasurementsRequest request_;
   int64_t next_index_ = 0;
 };
 
