@@ -1,0 +1,74 @@
+#ifndef SHIEN_SERVICES_SUBSIDY_API_SUBSIDY_SERVICE_H_
+#define SHIEN_SERVICES_SUBSIDY_API_SUBSIDY_SERVICE_H_
+
+#include <functional>
+
+#include "common/fiscal/fiscal.h"
+#include "common/server/executor.h"
+#include "services/subsidy/clients/peers.h"
+#include "services/subsidy/domain/application.h"
+#include "services/subsidy/storage/subsidy_store.h"
+#include "shien/subsidy/v1/subsidy_service.grpc.pb.h"
+
+namespace shien::subsidy {
+
+// shien.subsidy.v1.SubsidyService on the callback API. Store and peer calls
+// run on `executor`. `nudge` is called after a commit that queued outbox
+// messages; `today` gives the date in Japan. Nothing is owned.
+class SubsidyServiceImpl final : public v1::SubsidyService::CallbackService {
+ public:
+  SubsidyServiceImpl(SubsidyStore* store, Peers* peers, Executor* executor,
+                     std::function<void()> nudge,
+                     std::function<CivilDate()> today = TodayInJapan)
+      : store_(store),
+        peers_(peers),
+        executor_(executor),
+        nudge_(std::move(nudge)),
+        today_(std::move(today)) {}
+
+#define SHIEN_UNARY(Method, Request, Response)                           \
+  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context, \
+                                   const v1::Request* request,           \
+                                   v1::Response* response) override
+  SHIEN_UNARY(GetScheme, GetSchemeRequest, Scheme);
+  SHIEN_UNARY(ListSchemes, ListSchemesRequest, ListSchemesResponse);
+  SHIEN_UNARY(UpdateRound, UpdateRoundRequest, Round);
+  SHIEN_UNARY(QuoteSubsidy, QuoteSubsidyRequest, Quote);
+  SHIEN_UNARY(CreateApplication, CreateApplicationRequest, Application);
+  SHIEN_UNARY(GetApplication, GetApplicationRequest, Application);
+  SHIEN_UNARY(ListApplications, ListApplicationsRequest,
+              ListApplicationsResponse);
+  SHIEN_UNARY(UpdateApplication, UpdateApplicationRequest, Application);
+  SHIEN_UNARY(SubmitApplication, SubmitApplicationRequest, Application);
+  SHIEN_UNARY(ReturnApplication, ReturnApplicationRequest, Application);
+  SHIEN_UNARY(ApproveApplication, ApproveApplicationRequest, Application);
+  SHIEN_UNARY(RejectApplication, RejectApplicationRequest, Application);
+  SHIEN_UNARY(WithdrawApplication, WithdrawApplicationRequest, Application);
+  SHIEN_UNARY(ApprovePriorStart, ApprovePriorStartRequest, Application);
+  SHIEN_UNARY(ReportCompletion, ReportCompletionRequest, Application);
+  SHIEN_UNARY(ConfirmAmount, ConfirmAmountRequest, Application);
+  SHIEN_UNARY(MarkPaid, MarkPaidRequest, Application);
+  SHIEN_UNARY(GetSchemeStats, GetSchemeStatsRequest, SchemeStats);
+#undef SHIEN_UNARY
+
+ private:
+  // Changes an application through `action` in one transaction: checks the
+  // etag, runs `prepare` (the action's own checks and changes), applies the
+  // transition, queues releases of any funds it stops holding and the
+  // scheme's decision totals for the KPI service, and records the response.
+  absl::Status Change(
+      const std::string& name, const std::string& etag, const RequestKey& key,
+      Action action, const std::string& actor, const std::string& reason,
+      const std::function<absl::Status(const Scheme&, Application&)>& prepare,
+      v1::Application* response);
+
+  SubsidyStore* store_;
+  Peers* peers_;
+  Executor* executor_;
+  std::function<void()> nudge_;
+  std::function<CivilDate()> today_;
+};
+
+}  // namespace shien::subsidy
+
+#endif  // SHIEN_SERVICES_SUBSIDY_API_SUBSIDY_SERVICE_H_

@@ -1,0 +1,79 @@
+#include "services/subsidy/clients/outbox_dispatcher.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace shien::subsidy {
+
+OutboxDispatcher::OutboxDispatcher(SubsidyStore* store, Peers* peers,
+                                   std::chrono::milliseconds poll_interval,
+                                   std::chrono::milliseconds max_backoff)
+    : store_(store),
+      peers_(peers),
+      poll_interval_(poll_interval),
+      max_backoff_(max_backoff),
+      thread_([this] { Run(); }) {}
+
+OutboxDispatcher::~OutboxDispatcher() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void OutboxDispatcher::Nudge() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    nudged_ = true;
+  }
+  cv_.notify_all();
+}
+
+void OutboxDispatcher::Run() {
+  std::chrono::milliseconds wait = poll_interval_;
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait_for(lock, wait, [this] { return stopping_ || nudged_; });
+      if (stopping_) return;
+      nudged_ = false;
+    }
+    if (DeliverPending()) {
+      wait = poll_interval_;
+    } else {
+      wait = std::min(max_backoff_, wait * 2);
+    }
+  }
+}
+
+bool OutboxDispatcher::DeliverPending() {
+  while (true) {
+    absl::StatusOr<std::vector<OutboxMessage>> pending =
+        store_->PendingOutbox(100);
+    if (!pending.ok()) return false;
+    if (pending->empty()) return true;
+    for (const OutboxMessage& m : *pending) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (stopping_) return true;
+      }
+      absl::Status status = peers_->Deliver(m.target, m.payload);
+      if (status.ok()) {
+        if (!store_->MarkDelivered(m.sequence).ok()) return false;
+        continue;
+      }
+      const bool retry = IsRetryable(status);
+      store_->MarkFailed(m.sequence, std::string(status.message()), !retry)
+          .IgnoreError();
+      if (retry) return false;  // keep the order: try again later
+      std::fprintf(stderr,
+                   "subsidy: outbox message %lld (%s %s) set aside: %s\n",
+                   static_cast<long long>(m.sequence), m.target.c_str(),
+                   m.request_id.c_str(), std::string(status.message()).c_str());
+    }
+  }
+}
+
+}  // namespace shien::subsidy

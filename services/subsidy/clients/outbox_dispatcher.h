@@ -1,0 +1,50 @@
+#ifndef SHIEN_SERVICES_SUBSIDY_CLIENTS_OUTBOX_DISPATCHER_H_
+#define SHIEN_SERVICES_SUBSIDY_CLIENTS_OUTBOX_DISPATCHER_H_
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "services/subsidy/clients/peers.h"
+#include "services/subsidy/storage/subsidy_store.h"
+
+namespace shien::subsidy {
+
+// Delivers the outbox on its own thread, oldest first: a message is marked
+// delivered only after its receiver accepted it, so every message arrives
+// at least once — and, receivers being idempotent on request ids, takes
+// effect exactly once — even across restarts. An unreachable receiver is
+// retried after a growing pause (up to `max_backoff`), keeping the order;
+// a message the receiver refuses for good is set aside (dead) with the
+// error and logged. Thread-safe.
+class OutboxDispatcher {
+ public:
+  OutboxDispatcher(SubsidyStore* store, Peers* peers,
+                   std::chrono::milliseconds poll_interval,
+                   std::chrono::milliseconds max_backoff);
+  // Stops the thread (a delivery in progress finishes first).
+  ~OutboxDispatcher();
+
+  // Wakes the thread to deliver now (after a commit that added messages).
+  void Nudge();
+
+ private:
+  void Run();
+  // Delivers what is pending; false when a receiver was unreachable.
+  bool DeliverPending();
+
+  SubsidyStore* store_;
+  Peers* peers_;
+  std::chrono::milliseconds poll_interval_;
+  std::chrono::milliseconds max_backoff_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  bool nudged_ = false;
+  std::thread thread_;
+};
+
+}  // namespace shien::subsidy
+
+#endif  // SHIEN_SERVICES_SUBSIDY_CLIENTS_OUTBOX_DISPATCHER_H_

@@ -1,0 +1,132 @@
+#include "services/subsidy/clients/peers.h"
+
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "common/status/errors.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "shien/budget/v1/budget_service.grpc.pb.h"
+#include "shien/kpi/v1/kpi_service.grpc.pb.h"
+
+namespace shien::subsidy {
+namespace {
+
+// The peer's status with its ErrorInfo reason, or PEER_UNAVAILABLE.
+absl::Status FromGrpc(const grpc::Status& status, absl::string_view peer) {
+  switch (status.error_code()) {
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+    case grpc::StatusCode::CANCELLED:
+    case grpc::StatusCode::UNKNOWN:
+      return Error(absl::StatusCode::kUnavailable, "PEER_UNAVAILABLE",
+                   absl::StrCat("the ", peer, " service did not answer: ",
+                                status.error_message()));
+    default:
+      break;
+  }
+  std::string reason;
+  google::rpc::Status details;
+  if (details.ParseFromString(status.error_details())) {
+    for (const auto& any : details.details()) {
+      google::rpc::ErrorInfo info;
+      if (any.UnpackTo(&info)) reason = info.reason();
+    }
+  }
+  return Error(
+      static_cast<absl::StatusCode>(status.error_code()),
+      reason.empty() ? "PEER_ERROR" : reason,
+      absl::StrCat("the ", peer, " service: ", status.error_message()));
+}
+
+class GrpcPeers final : public Peers {
+ public:
+  GrpcPeers(const std::string& budget_address, const std::string& kpi_address,
+            int timeout_ms)
+      : budget_(budget::v1::BudgetService::NewStub(grpc::CreateChannel(
+            budget_address, grpc::InsecureChannelCredentials()))),
+        kpi_(kpi::v1::KpiService::NewStub(grpc::CreateChannel(
+            kpi_address, grpc::InsecureChannelCredentials()))),
+        timeout_ms_(timeout_ms) {}
+
+  absl::StatusOr<std::string> ReserveFunds(
+      const std::string& envelope, const std::string& holder,
+      int64_t amount_yen, const std::string& request_id) override {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(Deadline());
+    budget::v1::ReserveFundsRequest req;
+    req.set_envelope(envelope);
+    req.set_holder(holder);
+    req.set_amount_yen(amount_yen);
+    req.set_request_id(request_id);
+    budget::v1::Reservation reservation;
+    grpc::Status status = budget_->ReserveFunds(&ctx, req, &reservation);
+    if (!status.ok()) return FromGrpc(status, "budget");
+    return reservation.name();
+  }
+
+  absl::Status Deliver(const std::string& target,
+                       const std::string& payload) override {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(Deadline());
+    if (target == "budget.ReleaseFunds") {
+      budget::v1::ReleaseFundsRequest req;
+      if (!req.ParseFromString(payload)) {
+        return absl::InvalidArgumentError("unreadable outbox payload");
+      }
+      budget::v1::Reservation out;
+      grpc::Status status = budget_->ReleaseFunds(&ctx, req, &out);
+      return status.ok() ? absl::OkStatus() : FromGrpc(status, "budget");
+    }
+    if (target == "kpi.RecordMeasurements") {
+      kpi::v1::RecordMeasurementsRequest req;
+      if (!req.ParseFromString(payload)) {
+        return absl::InvalidArgumentError("unreadable outbox payload");
+      }
+      kpi::v1::RecordMeasurementsResponse resp;
+      auto writer = kpi_->RecordMeasurements(&ctx, &resp);
+      writer->Write(req);
+      writer->WritesDone();
+      grpc::Status status = writer->Finish();
+      if (!status.ok()) return FromGrpc(status, "kpi");
+      if (resp.rejected_count() > 0) {
+        const auto& r = resp.rejections(0);
+        return Error(absl::StatusCode::kFailedPrecondition, r.reason(),
+                     absl::StrCat("the kpi service rejected the row: ",
+                                  r.description()));
+      }
+      return absl::OkStatus();
+    }
+    return absl::InvalidArgumentError(absl::StrCat("unknown target ", target));
+  }
+
+ private:
+  std::chrono::system_clock::time_point Deadline() const {
+    return std::chrono::system_clock::now() +
+           std::chrono::milliseconds(timeout_ms_);
+  }
+
+  std::unique_ptr<budget::v1::BudgetService::Stub> budget_;
+  std::unique_ptr<kpi::v1::KpiService::Stub> kpi_;
+  int timeout_ms_;
+};
+
+}  // namespace
+
+std::unique_ptr<Peers> NewGrpcPeers(const std::string& budget_address,
+                                    const std::string& kpi_address,
+                                    int timeout_ms) {
+  return std::make_unique<GrpcPeers>(budget_address, kpi_address, timeout_ms);
+}
+
+bool IsRetryable(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kUnavailable ||
+         status.code() == absl::StatusCode::kDeadlineExceeded ||
+         status.code() == absl::StatusCode::kResourceExhausted ||
+         status.code() == absl::StatusCode::kAborted;
+}
+
+}  // namespace shien::subsidy

@@ -1,0 +1,46 @@
+#ifndef SHIEN_SERVICES_SUBSIDY_CLIENTS_PEERS_H_
+#define SHIEN_SERVICES_SUBSIDY_CLIENTS_PEERS_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+
+namespace shien::subsidy {
+
+// The calls the subsidy service makes to the budget and KPI services. All
+// block (run them on an executor or the outbox thread) and are idempotent on
+// the request id they carry. Errors: the peer's own code and reason when it
+// answered (e.g. FAILED_PRECONDITION ENVELOPE_EXCEEDED), UNAVAILABLE with
+// reason PEER_UNAVAILABLE when it could not be reached in time.
+// Thread-safe.
+class Peers {
+ public:
+  virtual ~Peers() = default;
+
+  // budget ReserveFunds; returns the reservation's name.
+  virtual absl::StatusOr<std::string> ReserveFunds(
+      const std::string& envelope, const std::string& holder,
+      int64_t amount_yen, const std::string& request_id) = 0;
+
+  // Delivers a serialized request recorded in the outbox: target
+  // "budget.ReleaseFunds" (a shien.budget.v1.ReleaseFundsRequest) or
+  // "kpi.RecordMeasurements" (a shien.kpi.v1.RecordMeasurementsRequest).
+  // A KPI row the receiver rejects is FAILED_PRECONDITION with its reason.
+  virtual absl::Status Deliver(const std::string& target,
+                               const std::string& payload) = 0;
+};
+
+// Peers reached over gRPC at the given host:port addresses, each call with
+// `timeout_ms`.
+std::unique_ptr<Peers> NewGrpcPeers(const std::string& budget_address,
+                                    const std::string& kpi_address,
+                                    int timeout_ms);
+
+// True for errors worth retrying later (the peer was unreachable or busy);
+// false for answers that will not change (the request is wrong).
+bool IsRetryable(const absl::Status& status);
+
+}  // namespace shien::subsidy
+
+#endif  // SHIEN_SERVICES_SUBSIDY_CLIENTS_PEERS_H_

@@ -1,0 +1,129 @@
+// The subsidy service: flags → store → schemes → peers → outbox → serve.
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "common/server/env.h"
+#include "common/server/executor.h"
+#include "common/server/server.h"
+#include "services/subsidy/api/subsidy_service.h"
+#include "services/subsidy/clients/outbox_dispatcher.h"
+#include "services/subsidy/clients/peers.h"
+#include "services/subsidy/data/scheme_loader.h"
+#include "services/subsidy/storage/sqlite_subsidy_store.h"
+
+ABSL_FLAG(std::string, listen,
+          shien::EnvOr("SHIEN_SUBSIDY_LISTEN",
+                       absl::StrCat(shien::EnvOr("SHIEN_BIND_HOST",
+                                                 std::string("127.0.0.1")),
+                                    ":",
+                                    shien::EnvOr("SHIEN_SUBSIDY_PORT", 50053))),
+          "host:port to serve on (env SHIEN_SUBSIDY_LISTEN, or SHIEN_BIND_HOST "
+          "with SHIEN_SUBSIDY_PORT)");
+ABSL_FLAG(std::string, db,
+          shien::EnvOr("SHIEN_SUBSIDY_DB",
+                       shien::EnvOr("SHIEN_DATA_DIR", std::string("./var")) +
+                           "/subsidy.db"),
+          "SQLite database file (env SHIEN_SUBSIDY_DB; default "
+          "$SHIEN_DATA_DIR/subsidy.db)");
+ABSL_FLAG(std::string, budget_address,
+          shien::EnvOr("SHIEN_BUDGET_ADDRESS",
+                       absl::StrCat("127.0.0.1:",
+                                    shien::EnvOr("SHIEN_BUDGET_PORT", 50051))),
+          "the budget service (env SHIEN_BUDGET_ADDRESS)");
+ABSL_FLAG(std::string, kpi_address,
+          shien::EnvOr("SHIEN_KPI_ADDRESS",
+                       absl::StrCat("127.0.0.1:",
+                                    shien::EnvOr("SHIEN_KPI_PORT", 50052))),
+          "the KPI service (env SHIEN_KPI_ADDRESS)");
+ABSL_FLAG(int, peer_timeout_ms, 3000, "deadline of calls to other services");
+ABSL_FLAG(int, outbox_poll_ms, 500,
+          "how often undelivered outbox messages are retried at first");
+ABSL_FLAG(int, outbox_max_backoff_ms, 10000,
+          "the longest pause between retries of an unreachable receiver");
+ABSL_FLAG(std::string, data_dir,
+          shien::EnvOr("SHIEN_PLAN_DIR", std::string("data")),
+          "directory holding fy{YEAR}/schemes.textproto files to load at "
+          "start (env SHIEN_PLAN_DIR); empty to load nothing");
+ABSL_FLAG(int, workers, shien::EnvOr("SHIEN_WORKERS", 4),
+          "threads running store and peer work (env SHIEN_WORKERS)");
+ABSL_FLAG(int, max_queued, shien::EnvOr("SHIEN_MAX_QUEUED", 1000),
+          "calls waiting for a worker before RESOURCE_EXHAUSTED");
+ABSL_FLAG(bool, durable, shien::EnvOr("SHIEN_SQLITE_DURABLE", 1) != 0,
+          "fsync every commit (env SHIEN_SQLITE_DURABLE=0: survive process "
+          "crashes only)");
+ABSL_FLAG(int, shutdown_grace_ms, 10000,
+          "how long in-flight calls may run after SIGTERM/SIGINT");
+
+namespace {
+
+int Fail(const absl::Status& status) {
+  std::fprintf(stderr, "subsidy: %s\n", std::string(status.message()).c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  shien::BlockShutdownSignals();
+  absl::SetProgramUsageMessage(
+      "shien subsidy service (shien.subsidy.v1.SubsidyService)");
+  absl::ParseCommandLine(argc, argv);
+
+  const std::string db = absl::GetFlag(FLAGS_db);
+  std::error_code ec;
+  std::filesystem::path parent = std::filesystem::path(db).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  shien::sql::SqliteOptions options;
+  options.path = db;
+  options.durable = absl::GetFlag(FLAGS_durable);
+  const int workers = std::max(1, absl::GetFlag(FLAGS_workers));
+  auto store = shien::subsidy::OpenSqliteSubsidyStore(options, workers + 2);
+  if (!store.ok()) return Fail(store.status());
+
+  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  if (!data_dir.empty()) {
+    auto log = shien::subsidy::LoadSchemes(data_dir, **store);
+    if (!log.ok()) return Fail(log.status());
+    for (const auto& line : *log) {
+      std::fprintf(stderr, "subsidy: %s\n", line.c_str());
+    }
+  }
+
+  auto peers = shien::subsidy::NewGrpcPeers(
+      absl::GetFlag(FLAGS_budget_address), absl::GetFlag(FLAGS_kpi_address),
+      absl::GetFlag(FLAGS_peer_timeout_ms));
+  auto outbox = std::make_unique<shien::subsidy::OutboxDispatcher>(
+      store->get(), peers.get(),
+      std::chrono::milliseconds(absl::GetFlag(FLAGS_outbox_poll_ms)),
+      std::chrono::milliseconds(absl::GetFlag(FLAGS_outbox_max_backoff_ms)));
+  shien::Executor executor(workers, absl::GetFlag(FLAGS_max_queued));
+  shien::subsidy::SubsidyServiceImpl service(
+      store->get(), peers.get(), &executor, [&] { outbox->Nudge(); });
+  shien::ServerOptions server_options;
+  server_options.address = absl::GetFlag(FLAGS_listen);
+  auto running = shien::StartServer(server_options, {&service},
+                                    {"shien.subsidy.v1.SubsidyService"});
+  if (!running.ok()) return Fail(running.status());
+  std::fprintf(stderr,
+               "subsidy: serving shien.subsidy.v1.SubsidyService on port %d "
+               "(db %s, budget at %s, kpi at %s)\n",
+               running->port, db.c_str(),
+               absl::GetFlag(FLAGS_budget_address).c_str(),
+               absl::GetFlag(FLAGS_kpi_address).c_str());
+  std::printf("LISTENING %d\n", running->port);
+  std::fflush(stdout);
+
+  shien::ServeUntilSignal(
+      *running, executor, "shien.subsidy.v1.SubsidyService",
+      [&] { return (*store)->Ping(); },
+      std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms)),
+      "subsidy");
+  outbox.reset();
+  return 0;
+}

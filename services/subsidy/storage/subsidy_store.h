@@ -1,0 +1,127 @@
+#ifndef SHIEN_SERVICES_SUBSIDY_STORAGE_SUBSIDY_STORE_H_
+#define SHIEN_SERVICES_SUBSIDY_STORAGE_SUBSIDY_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/api/request_id.h"
+#include "services/subsidy/domain/application.h"
+#include "services/subsidy/domain/scheme.h"
+
+namespace shien::subsidy {
+
+// A call to another service, recorded in the transaction that decided it
+// and delivered later (in sequence order, with retries).
+struct OutboxMessage {
+  int64_t sequence = 0;  // assigned by the store
+  std::string target;    // e.g. "budget.ReleaseFunds"
+  std::string request_id;
+  std::string payload;     // the serialized request
+  int64_t amount_yen = 0;  // funds a release returns to the envelope
+  int64_t attempts = 0;
+  std::string last_error;
+};
+
+// A scheme's grant decisions (交付決定) after a change.
+struct DecisionTotals {
+  int64_t count = 0;
+  int64_t amount_yen = 0;
+};
+
+// One application's figures for statistics.
+struct ApplicationFigures {
+  State state = State::kUnspecified;
+  std::string round_id;
+  std::string course_id;
+  int64_t requested_yen = 0;
+  int64_t committed_yen = 0;
+};
+
+struct ApplicationFilter {
+  std::optional<State> state;
+  std::optional<std::string> round_id;
+  std::optional<std::string> course_id;
+};
+
+template <typename T>
+using ResponseEncoder = std::function<std::string(const T&)>;
+
+// The subsidy service's database. Writes are transactional, bump the
+// fiscal year's data version, and are idempotent by request id (a repeat
+// returns the first response). NOT_FOUND for missing resources,
+// UNAVAILABLE when the database cannot be reached. Thread-safe.
+class SubsidyStore {
+ public:
+  virtual ~SubsidyStore() = default;
+
+  // Stores a year's schemes unless the year is loaded (then false).
+  virtual absl::StatusOr<bool> LoadYear(int year, const std::string& note,
+                                        const std::vector<Scheme>& schemes) = 0;
+
+  virtual absl::StatusOr<Scheme> GetScheme(int year, const std::string& id) = 0;
+  virtual absl::StatusOr<std::vector<Scheme>> ListSchemes(int year) = 0;
+  virtual absl::StatusOr<std::string> UpdateScheme(
+      int year, const std::string& id,
+      const std::function<absl::Status(Scheme&)>& mutate, const RequestKey& key,
+      const ResponseEncoder<Scheme>& encode) = 0;
+
+  // The response recorded for `key`, if the request was already applied;
+  // INVALID_ARGUMENT (REQUEST_ID_REUSED) for a different request.
+  virtual absl::StatusOr<std::optional<std::string>> FindResponse(
+      const RequestKey& key) = 0;
+
+  // Stores a new application (its id assigned) and returns the response.
+  virtual absl::StatusOr<std::string> CreateApplication(
+      const Application& application, const RequestKey& key,
+      const ResponseEncoder<Application>& encode) = 0;
+
+  virtual absl::StatusOr<Application> GetApplication(int year,
+                                                     const std::string& scheme,
+                                                     int64_t id) = 0;
+  // Applications with id > after_id, by id, at most `limit`.
+  virtual absl::StatusOr<std::vector<Application>> ListApplications(
+      int year, const std::string& scheme, const ApplicationFilter& filter,
+      int64_t after_id, int limit) = 0;
+
+  // In one transaction: reads the application, runs `mutate` on it (which
+  // checks etag and transition and changes it, or fails and changes
+  // nothing), refuses a submission when the applicant has another
+  // application to the round that is not a draft or withdrawn
+  // (ALREADY_EXISTS, reason DUPLICATE_APPLICATION), stores it, appends
+  // `outbox(application, totals)` — totals of the scheme's decisions after
+  // the change — to the outbox, and records the response under `key`.
+  virtual absl::StatusOr<std::string> MutateApplication(
+      int year, const std::string& scheme, int64_t id,
+      const std::function<absl::Status(Application&)>& mutate,
+      const std::function<std::vector<OutboxMessage>(
+          const Application&, const DecisionTotals&)>& outbox,
+      const RequestKey& key, const ResponseEncoder<Application>& encode) = 0;
+
+  // Figures of every application of a scheme, the pending releases in the
+  // outbox, and the data version, in one snapshot.
+  struct StatsSnapshot {
+    std::vector<ApplicationFigures> applications;
+    int64_t pending_release_yen = 0;
+    int64_t data_version = 0;
+  };
+  virtual absl::StatusOr<StatsSnapshot> Stats(int year,
+                                              const std::string& scheme) = 0;
+
+  // Undelivered, live outbox messages in sequence order, at most `limit`.
+  virtual absl::StatusOr<std::vector<OutboxMessage>> PendingOutbox(
+      int limit) = 0;
+  virtual absl::Status MarkDelivered(int64_t sequence) = 0;
+  // Records a failed attempt; `dead` stops further attempts.
+  virtual absl::Status MarkFailed(int64_t sequence, const std::string& error,
+                                  bool dead) = 0;
+
+  virtual absl::Status Ping() = 0;
+};
+
+}  // namespace shien::subsidy
+
+#endif  // SHIEN_SERVICES_SUBSIDY_STORAGE_SUBSIDY_STORE_H_
