@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every `$BUF curl` example of README.md (between the examples:begin
-# and examples:end markers) against the real budget and KPI servers on free
+# and examples:end markers) against the real budget, KPI and subsidy servers on free
 # ports, so the README cannot rot. Each must exit 0 and print JSON; a few answers
 # are checked. Usage: readme_buf_curl.sh BUILD_DIR
 set -euo pipefail
@@ -39,6 +39,11 @@ start kpi "$BUILD_DIR/services/kpi/shien_kpi_server" \
   --db="$work/kpi.db" --data_dir="$ROOT/data" \
   --budget_address="127.0.0.1:$budget_port"
 kpi_port="$port"
+start subsidy "$BUILD_DIR/services/subsidy/shien_subsidy_server" \
+  --db="$work/subsidy.db" --data_dir="$ROOT/data" \
+  --budget_address="127.0.0.1:$budget_port" \
+  --kpi_address="127.0.0.1:$kpi_port"
+subsidy_port="$port"
 
 # Joins backslash-continued lines, keeps the `$BUF curl` commands.
 awk '/<!-- examples:begin -->/{on=1; next} /<!-- examples:end -->/{on=0}
@@ -52,6 +57,7 @@ while IFS= read -r cmd; do
   n=$((n + 1))
   cmd="${cmd//127.0.0.1:50051/127.0.0.1:$budget_port}"
   cmd="${cmd//127.0.0.1:50052/127.0.0.1:$kpi_port}"
+  cmd="${cmd//127.0.0.1:50053/127.0.0.1:$subsidy_port}"
   echo "== example $n: $cmd"
   if ! out="$(eval "$cmd" 2>&1)"; then echo "$out"; echo "FAILED"; exit 1; fi
   head -5 <<<"$out"
@@ -65,4 +71,7 @@ grep -l '"totalYen": "1337734000"' "$work"/answer.* >/dev/null \
 # The progress example reproduces the plan's 166.3% (program 9, FY2025).
 grep -l '"progressPermille": "1663"' "$work"/answer.* >/dev/null \
   || { echo "no example showed program 9's 166.3%"; exit 1; }
+# The walkthrough ends with the application paid.
+grep -l '"state": "APPLICATION_STATE_PAID"' "$work"/answer.* >/dev/null \
+  || { echo "the subsidy walkthrough did not reach APPLICATION_STATE_PAID"; exit 1; }
 echo "all $n README examples ran"

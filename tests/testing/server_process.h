@@ -39,6 +39,11 @@ class ServerProcess {
   int port_ = 0;
 };
 
+// A loopback TCP port that was free a moment ago (bound to port 0, then
+// closed), for a server that must be told its peer's address before the
+// peer starts.
+int FreePort();
+
 }  // namespace shien::testing
 
 #endif  // SHIEN_TESTS_TESTING_SERVER_PROCESS_H_

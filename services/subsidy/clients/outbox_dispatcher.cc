@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <set>
+#include <string>
 
 namespace shien::subsidy {
 
@@ -49,16 +51,21 @@ void OutboxDispatcher::Run() {
 }
 
 bool OutboxDispatcher::DeliverPending() {
+  // Order is kept per target: once a receiver is unreachable, its later
+  // messages wait for the next pass; other receivers go on.
+  std::set<std::string> blocked;
+  int64_t after = 0;
   while (true) {
     absl::StatusOr<std::vector<OutboxMessage>> pending =
-        store_->PendingOutbox(100);
+        store_->PendingOutbox(after, 100);
     if (!pending.ok()) return false;
-    if (pending->empty()) return true;
+    if (pending->empty()) return blocked.empty();
     for (const OutboxMessage& m : *pending) {
       {
         std::lock_guard<std::mutex> lock(mu_);
         if (stopping_) return true;
       }
+      if (blocked.count(m.target)) continue;
       absl::Status status = peers_->Deliver(m.target, m.payload);
       if (status.ok()) {
         if (!store_->MarkDelivered(m.sequence).ok()) return false;
@@ -67,12 +74,16 @@ bool OutboxDispatcher::DeliverPending() {
       const bool retry = IsRetryable(status);
       store_->MarkFailed(m.sequence, std::string(status.message()), !retry)
           .IgnoreError();
-      if (retry) return false;  // keep the order: try again later
+      if (retry) {
+        blocked.insert(m.target);
+        continue;
+      }
       std::fprintf(stderr,
                    "subsidy: outbox message %lld (%s %s) set aside: %s\n",
                    static_cast<long long>(m.sequence), m.target.c_str(),
                    m.request_id.c_str(), std::string(status.message()).c_str());
     }
+    after = pending->back().sequence;
   }
 }
 

@@ -11,12 +11,13 @@
 
 namespace shien::subsidy {
 
-// Delivers the outbox on its own thread, oldest first: a message is marked
-// delivered only after its receiver accepted it, so every message arrives
-// at least once — and, receivers being idempotent on request ids, takes
-// effect exactly once — even across restarts. An unreachable receiver is
-// retried after a growing pause (up to `max_backoff`), keeping the order;
-// a message the receiver refuses for good is set aside (dead) with the
+// Delivers the outbox on its own thread, oldest first for each target: a
+// message is marked delivered only after its receiver accepted it, so every
+// message arrives at least once — and, receivers being idempotent on
+// request ids, takes effect exactly once — even across restarts. An
+// unreachable receiver's messages wait, in order, and are retried after a
+// growing pause (up to `max_backoff`) while other receivers' messages go
+// on; a message the receiver refuses for good is set aside (dead) with the
 // error and logged. Thread-safe.
 class OutboxDispatcher {
  public:

@@ -23,6 +23,13 @@ absl::StatusOr<YearSchemes> ReadSchemeFile(const std::string& path) {
                                     "must be a scheme of the file's year"),
                          path);
     }
+    for (const Scheme& earlier : out.schemes) {
+      if (earlier.id == s->id) {
+        return WithContext(FieldError(where + ".name", "DUPLICATE_ENTRY",
+                                      absl::StrCat(s->id, " appears twice")),
+                           path);
+      }
+    }
     absl::Status valid = ValidateScheme(*s);
     if (!valid.ok()) return WithContext(PrefixField(valid, where), path);
     out.schemes.push_back(*std::move(s));

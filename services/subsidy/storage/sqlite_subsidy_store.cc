@@ -303,15 +303,16 @@ class SqliteSubsidyStore final : public SubsidyStore {
     return out;
   }
 
-  absl::StatusOr<std::vector<OutboxMessage>> PendingOutbox(int limit) override {
+  absl::StatusOr<std::vector<OutboxMessage>> PendingOutbox(
+      int64_t after_sequence, int limit) override {
     auto conn = pool_->Acquire();
     SHIEN_ASSIGN_OR_RETURN(
         auto stmt,
         conn->Prepare("SELECT sequence, target, request_id, payload, "
                       "amount_yen, attempts, last_error FROM outbox WHERE "
-                      "delivered_micros IS NULL AND dead = 0 ORDER BY "
-                      "sequence LIMIT ?"));
-    stmt->Bind(1, static_cast<int64_t>(limit));
+                      "delivered_micros IS NULL AND dead = 0 AND sequence > ? "
+                      "ORDER BY sequence LIMIT ?"));
+    stmt->Bind(1, after_sequence).Bind(2, static_cast<int64_t>(limit));
     std::vector<OutboxMessage> out;
     while (true) {
       SHIEN_ASSIGN_OR_RETURN(bool row, stmt->Step());
@@ -329,7 +330,11 @@ class SqliteSubsidyStore final : public SubsidyStore {
         conn->Prepare("UPDATE outbox SET delivered_micros = ?, attempts = "
                       "attempts + 1 WHERE sequence = ?"));
     stmt->Bind(1, NowMicros()).Bind(2, sequence);
-    return stmt->Run();
+    SHIEN_RETURN_IF_ERROR(stmt->Run());
+    stmt.reset();
+    // Statistics show pending releases: every view of them is now stale.
+    return conn->Exec(
+        "UPDATE fiscal_years SET data_version = data_version + 1");
   }
 
   absl::Status MarkFailed(int64_t sequence, const std::string& error,

@@ -111,9 +111,10 @@ class SubsidyStore {
   virtual absl::StatusOr<StatsSnapshot> Stats(int year,
                                               const std::string& scheme) = 0;
 
-  // Undelivered, live outbox messages in sequence order, at most `limit`.
+  // Undelivered, live outbox messages with sequence > after_sequence, in
+  // sequence order, at most `limit`.
   virtual absl::StatusOr<std::vector<OutboxMessage>> PendingOutbox(
-      int limit) = 0;
+      int64_t after_sequence, int limit) = 0;
   virtual absl::Status MarkDelivered(int64_t sequence) = 0;
   // Records a failed attempt; `dead` stops further attempts.
   virtual absl::Status MarkFailed(int64_t sequence, const std::string& error,
