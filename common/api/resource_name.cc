@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "common/fiscal/fiscal.h"
 #include "common/status/errors.h"
 
 namespace shien {
@@ -48,6 +49,18 @@ absl::StatusOr<int> ParseIdNumber(absl::string_view segment,
     value = value * 10 + (c - '0');
   }
   return value;
+}
+
+absl::StatusOr<int> ParseFiscalYear(absl::string_view segment,
+                                    absl::string_view field) {
+  absl::StatusOr<int> year = ParseIdNumber(segment, field);
+  if (!year.ok()) return year.status();
+  if (*year < kMinFiscalYear || *year > kMaxFiscalYear) {
+    return FieldError(field, "INVALID_RESOURCE_NAME",
+                      absl::StrCat("fiscal year must be ", kMinFiscalYear,
+                                   " to ", kMaxFiscalYear));
+  }
+  return *year;
 }
 
 absl::Status ValidateResourceId(absl::string_view id, absl::string_view field) {

@@ -22,6 +22,11 @@ absl::StatusOr<std::vector<std::string>> ParseResourceName(
 absl::StatusOr<int> ParseIdNumber(absl::string_view segment,
                                   absl::string_view field);
 
+// Parses a fiscal-year segment: a year kMinFiscalYear..kMaxFiscalYear.
+// INVALID_ARGUMENT naming `field` otherwise.
+absl::StatusOr<int> ParseFiscalYear(absl::string_view segment,
+                                    absl::string_view field);
+
 // Resource ids of the form [a-z][a-z0-9-]{0,62}: INVALID_ARGUMENT naming
 // `field` otherwise.
 absl::Status ValidateResourceId(absl::string_view id, absl::string_view field);

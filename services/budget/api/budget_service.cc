@@ -11,6 +11,7 @@
 #include "common/api/proto_request.h"
 #include "common/api/request_id.h"
 #include "common/api/resource_name.h"
+#include "common/api/timestamps.h"
 #include "common/fiscal/fiscal.h"
 #include "common/server/batch_reader.h"
 #include "common/server/unary.h"
@@ -26,23 +27,6 @@ namespace {
 
 constexpr char kDomain[] = "shien.budget.v1";
 
-int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-absl::StatusOr<int> ParseYear(absl::string_view segment,
-                              absl::string_view field) {
-  SHIEN_ASSIGN_OR_RETURN(int year, ParseIdNumber(segment, field));
-  if (year < kMinFiscalYear || year > kMaxFiscalYear) {
-    return FieldError(field, "INVALID_RESOURCE_NAME",
-                      absl::StrCat("fiscal year must be ", kMinFiscalYear,
-                                   " to ", kMaxFiscalYear));
-  }
-  return year;
-}
-
 struct ProgramRef {
   int year = 0;
   int number = 0;
@@ -54,7 +38,7 @@ absl::StatusOr<ProgramRef> ParseProgramName(absl::string_view name,
       std::vector<std::string> parts,
       ParseResourceName(name, "fiscalYears/{year}/programs/{number}", field));
   ProgramRef ref;
-  SHIEN_ASSIGN_OR_RETURN(ref.year, ParseYear(parts[0], field));
+  SHIEN_ASSIGN_OR_RETURN(ref.year, ParseFiscalYear(parts[0], field));
   SHIEN_ASSIGN_OR_RETURN(ref.number, ParseIdNumber(parts[1], field));
   return ref;
 }
@@ -64,7 +48,7 @@ absl::StatusOr<int> ParseFiscalYearName(absl::string_view name,
                                         absl::string_view field) {
   SHIEN_ASSIGN_OR_RETURN(std::vector<std::string> parts,
                          ParseResourceName(name, pattern, field));
-  return ParseYear(parts[0], field);
+  return ParseFiscalYear(parts[0], field);
 }
 
 struct EnvelopeRef {
@@ -79,7 +63,7 @@ absl::StatusOr<EnvelopeRef> ParseEnvelopeName(absl::string_view name,
       ParseResourceName(name, "fiscalYears/{year}/envelopes/{envelope}",
                         field));
   EnvelopeRef ref;
-  SHIEN_ASSIGN_OR_RETURN(ref.year, ParseYear(parts[0], field));
+  SHIEN_ASSIGN_OR_RETURN(ref.year, ParseFiscalYear(parts[0], field));
   SHIEN_RETURN_IF_ERROR(ValidateResourceId(parts[1], field));
   ref.id = parts[1];
   return ref;
@@ -405,7 +389,7 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::ReleaseFunds(
                           "fiscalYears/{year}/envelopes/{envelope}/"
                           "reservations/{reservation}",
                           "reservation"));
-    SHIEN_ASSIGN_OR_RETURN(int year, ParseYear(parts[0], "reservation"));
+    SHIEN_ASSIGN_OR_RETURN(int year, ParseFiscalYear(parts[0], "reservation"));
     SHIEN_RETURN_IF_ERROR(ValidateResourceId(parts[1], "reservation"));
     SHIEN_ASSIGN_OR_RETURN(int id, ParseIdNumber(parts[2], "reservation"));
     if (request->amount_yen() < 0 ||

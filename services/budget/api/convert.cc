@@ -2,17 +2,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/api/resource_name.h"
+#include "common/api/timestamps.h"
 #include "common/fiscal/fiscal.h"
 #include "common/status/errors.h"
 #include "common/status/macros.h"
 
 namespace shien::budget {
 namespace {
-
-void SetTime(int64_t micros, google::protobuf::Timestamp* out) {
-  out->set_seconds(micros / 1'000'000);
-  out->set_nanos(static_cast<int32_t>((micros % 1'000'000) * 1000));
-}
 
 void SetFraction(int64_t num, int64_t den, google::type::Fraction* out) {
   if (den <= 0) {
@@ -84,7 +80,7 @@ void ToProto(const Program& p, const Program* prior, pb::Program* out) {
   for (const auto& a : p.activities) out->add_activities(a);
   out->set_shared_sheet(p.shared_sheet);
   out->set_etag(ProgramEtag(p));
-  SetTime(p.update_time_micros, out->mutable_update_time());
+  ToTimestamp(p.update_time_micros, out->mutable_update_time());
 }
 
 void ToProto(const FiscalYearRecord& y, pb::FiscalYear* out) {
@@ -121,7 +117,7 @@ void ToProto(const BudgetSummary& s, int64_t data_version,
     RowToProto(r, s.fiscal_year, out->add_by_department());
   }
   out->set_data_version(data_version);
-  SetTime(compute_micros, out->mutable_compute_time());
+  ToTimestamp(compute_micros, out->mutable_compute_time());
 }
 
 void ToProto(const ExecutionSummary& s, int fiscal_year, int64_t data_version,
@@ -131,7 +127,7 @@ void ToProto(const ExecutionSummary& s, int fiscal_year, int64_t data_version,
   for (const auto& r : s.areas) ExecutionRowToProto(r, out->add_areas());
   ExecutionRowToProto(s.total, out->mutable_total());
   out->set_data_version(data_version);
-  SetTime(compute_micros, out->mutable_compute_time());
+  ToTimestamp(compute_micros, out->mutable_compute_time());
 }
 
 void ToProto(const Expenditure& e, pb::Expenditure* out) {
@@ -143,7 +139,7 @@ void ToProto(const Expenditure& e, pb::Expenditure* out) {
   out->set_request_id(e.request_id);
   out->set_source_record_id(e.source_record_id);
   out->set_description(e.description);
-  SetTime(e.create_time_micros, out->mutable_create_time());
+  ToTimestamp(e.create_time_micros, out->mutable_create_time());
 }
 
 void ToProto(const Envelope& e, pb::Envelope* out) {
@@ -165,8 +161,8 @@ void ToProto(const Reservation& r, pb::Reservation* out) {
   out->set_amount_yen(r.amount_yen);
   out->set_reserved_yen(r.reserved_yen);
   out->set_released_yen(r.released_yen);
-  SetTime(r.create_time_micros, out->mutable_create_time());
-  SetTime(r.update_time_micros, out->mutable_update_time());
+  ToTimestamp(r.create_time_micros, out->mutable_create_time());
+  ToTimestamp(r.update_time_micros, out->mutable_update_time());
 }
 
 Program FromProto(const pb::Program& in) {

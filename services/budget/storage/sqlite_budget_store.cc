@@ -8,6 +8,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "common/api/timestamps.h"
+#include "common/sql/data_version.h"
 #include "common/sql/migrations.h"
 #include "common/sql/request_log.h"
 #include "common/status/errors.h"
@@ -20,12 +22,6 @@ namespace {
 using sql::Connection;
 using sql::Statement;
 using sql::Transaction;
-
-int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 absl::Status NotFound(absl::string_view field, absl::string_view what) {
   return FieldError(absl::StatusCode::kNotFound, field, "NOT_FOUND",
@@ -140,7 +136,8 @@ class SqliteBudgetStore final : public BudgetStore {
     SHIEN_ASSIGN_OR_RETURN(auto txn,
                            Transaction::Begin(*conn, Transaction::Mode::kRead));
     ProgramSnapshot snapshot;
-    SHIEN_ASSIGN_OR_RETURN(snapshot.data_version, DataVersion(*conn, year));
+    SHIEN_ASSIGN_OR_RETURN(snapshot.data_version,
+                           sql::ReadDataVersion(*conn, year));
     SHIEN_ASSIGN_OR_RETURN(snapshot.programs, ReadPrograms(*conn, year, 0));
     return snapshot;
   }
@@ -222,7 +219,7 @@ class SqliteBudgetStore final : public BudgetStore {
       results.push_back(std::move(result));
     }
     for (const auto& [year, unused] : touched_years) {
-      SHIEN_RETURN_IF_ERROR(BumpVersion(*conn, year));
+      SHIEN_RETURN_IF_ERROR(sql::BumpDataVersion(*conn, year));
     }
     SHIEN_RETURN_IF_ERROR(txn->Commit());
     return results;
@@ -259,7 +256,8 @@ class SqliteBudgetStore final : public BudgetStore {
     SHIEN_ASSIGN_OR_RETURN(auto txn,
                            Transaction::Begin(*conn, Transaction::Mode::kRead));
     ExecutionSnapshot snapshot;
-    SHIEN_ASSIGN_OR_RETURN(snapshot.data_version, DataVersion(*conn, year));
+    SHIEN_ASSIGN_OR_RETURN(snapshot.data_version,
+                           sql::ReadDataVersion(*conn, year));
     SHIEN_ASSIGN_OR_RETURN(snapshot.programs, ReadPrograms(*conn, year, 0));
     SHIEN_ASSIGN_OR_RETURN(
         auto stmt,
@@ -291,7 +289,7 @@ class SqliteBudgetStore final : public BudgetStore {
   absl::StatusOr<std::vector<Envelope>> ListEnvelopes(int year) override {
     auto conn = pool_->Acquire();
     // NOT_FOUND for a fiscal year that is not loaded.
-    SHIEN_RETURN_IF_ERROR(DataVersion(*conn, year).status());
+    SHIEN_RETURN_IF_ERROR(sql::ReadDataVersion(*conn, year).status());
     return ReadEnvelopes(*conn, year, "");
   }
 
@@ -426,7 +424,7 @@ class SqliteBudgetStore final : public BudgetStore {
     return sql::RunIdempotent(
         *conn, key, [&](Connection& c) -> absl::StatusOr<std::string> {
           SHIEN_ASSIGN_OR_RETURN(std::string response, body(c));
-          SHIEN_RETURN_IF_ERROR(BumpVersion(c, year));
+          SHIEN_RETURN_IF_ERROR(sql::BumpDataVersion(c, year));
           return response;
         });
   }
@@ -468,24 +466,6 @@ class SqliteBudgetStore final : public BudgetStore {
                                 "AND number = ?"));
     stmt->Bind(1, year).Bind(2, number);
     return stmt->Step();
-  }
-
-  absl::StatusOr<int64_t> DataVersion(Connection& conn, int year) {
-    SHIEN_ASSIGN_OR_RETURN(
-        auto stmt,
-        conn.Prepare("SELECT data_version FROM fiscal_years WHERE year = ?"));
-    stmt->Bind(1, year);
-    SHIEN_ASSIGN_OR_RETURN(bool row, stmt->Step());
-    if (!row) return NotFound("name", absl::StrCat("fiscalYears/", year));
-    return stmt->Int(0);
-  }
-
-  absl::Status BumpVersion(Connection& conn, int year) {
-    SHIEN_ASSIGN_OR_RETURN(
-        auto stmt, conn.Prepare("UPDATE fiscal_years SET data_version = "
-                                "data_version + 1 WHERE year = ?"));
-    stmt->Bind(1, year);
-    return stmt->Run();
   }
 
   absl::Status AdjustReserved(Connection& conn, int year,

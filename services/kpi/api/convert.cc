@@ -2,16 +2,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/api/resource_name.h"
+#include "common/api/timestamps.h"
 #include "common/status/errors.h"
 #include "common/status/macros.h"
 
 namespace shien::kpi {
 namespace {
-
-void SetTime(int64_t micros, google::protobuf::Timestamp* out) {
-  out->set_seconds(micros / 1'000'000);
-  out->set_nanos(static_cast<int32_t>((micros % 1'000'000) * 1000));
-}
 
 void SetFraction(int64_t num, int64_t den, google::type::Fraction* out) {
   int64_t g = Gcd(num, den);
@@ -78,7 +74,7 @@ void ToProto(const Indicator& i, pb::Indicator* out) {
   out->set_position(i.position);
   out->set_note(i.note);
   out->set_etag(IndicatorEtag(i));
-  SetTime(i.update_time_micros, out->mutable_update_time());
+  ToTimestamp(i.update_time_micros, out->mutable_update_time());
 }
 
 void ToProto(const Measurement& m, pb::Measurement* out) {
@@ -96,9 +92,9 @@ void ToProto(const Measurement& m, pb::Measurement* out) {
   out->set_unit(m.unit);
   if (m.previous_value) out->set_previous_value(*m.previous_value);
   out->set_recorded_by(m.recorded_by);
-  SetTime(m.record_time_micros, out->mutable_record_time());
+  ToTimestamp(m.record_time_micros, out->mutable_record_time());
   if (m.supersede_time_micros) {
-    SetTime(*m.supersede_time_micros, out->mutable_supersede_time());
+    ToTimestamp(*m.supersede_time_micros, out->mutable_supersede_time());
   }
 }
 

@@ -12,6 +12,7 @@
 #include "common/api/page_token.h"
 #include "common/api/proto_request.h"
 #include "common/api/resource_name.h"
+#include "common/api/timestamps.h"
 #include "common/auth/principal.h"
 #include "common/server/batch_reader.h"
 #include "common/server/unary.h"
@@ -25,28 +26,6 @@ namespace {
 
 constexpr char kDomain[] = "shien.kpi.v1";
 
-int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-void SetTime(int64_t micros, google::protobuf::Timestamp* out) {
-  out->set_seconds(micros / 1'000'000);
-  out->set_nanos(static_cast<int32_t>((micros % 1'000'000) * 1000));
-}
-
-absl::StatusOr<int> ParseYear(absl::string_view segment,
-                              absl::string_view field) {
-  SHIEN_ASSIGN_OR_RETURN(int year, ParseIdNumber(segment, field));
-  if (year < kMinFiscalYear || year > kMaxFiscalYear) {
-    return FieldError(field, "INVALID_RESOURCE_NAME",
-                      absl::StrCat("fiscal year must be ", kMinFiscalYear,
-                                   " to ", kMaxFiscalYear));
-  }
-  return year;
-}
-
 // `fiscalYears/{year}` (program 0) or `fiscalYears/{year}/programs/{n}`.
 absl::StatusOr<std::pair<int, int>> ParseParent(absl::string_view parent,
                                                 absl::string_view field) {
@@ -54,13 +33,13 @@ absl::StatusOr<std::pair<int, int>> ParseParent(absl::string_view parent,
     SHIEN_ASSIGN_OR_RETURN(
         std::vector<std::string> parts,
         ParseResourceName(parent, "fiscalYears/{year}", field));
-    SHIEN_ASSIGN_OR_RETURN(int year, ParseYear(parts[0], field));
+    SHIEN_ASSIGN_OR_RETURN(int year, ParseFiscalYear(parts[0], field));
     return std::make_pair(year, 0);
   }
   SHIEN_ASSIGN_OR_RETURN(
       std::vector<std::string> parts,
       ParseResourceName(parent, "fiscalYears/{year}/programs/{number}", field));
-  SHIEN_ASSIGN_OR_RETURN(int year, ParseYear(parts[0], field));
+  SHIEN_ASSIGN_OR_RETURN(int year, ParseFiscalYear(parts[0], field));
   SHIEN_ASSIGN_OR_RETURN(int number, ParseIdNumber(parts[1], field));
   return std::make_pair(year, number);
 }
@@ -251,7 +230,7 @@ grpc::ServerUnaryReactor* KpiServiceImpl::CreateIndicator(
         ParseResourceName(request->parent(),
                           "fiscalYears/{year}/programs/{number}", "parent"));
     Indicator i = FromProto(request->indicator());
-    SHIEN_ASSIGN_OR_RETURN(i.fiscal_year, ParseYear(parts[0], "parent"));
+    SHIEN_ASSIGN_OR_RETURN(i.fiscal_year, ParseFiscalYear(parts[0], "parent"));
     SHIEN_ASSIGN_OR_RETURN(i.program_number, ParseIdNumber(parts[1], "parent"));
     i.id = request->indicator_id();
     if (!request->indicator().parent().empty()) {
@@ -386,7 +365,7 @@ grpc::ServerUnaryReactor* KpiServiceImpl::GetKpiDashboard(
         std::vector<std::string> parts,
         ParseResourceName(request->name(), "fiscalYears/{year}/kpiDashboard",
                           "name"));
-    SHIEN_ASSIGN_OR_RETURN(int year, ParseYear(parts[0], "name"));
+    SHIEN_ASSIGN_OR_RETURN(int year, ParseFiscalYear(parts[0], "name"));
     v1::DashboardGrouping grouping = request->grouping();
     if (grouping == v1::DASHBOARD_GROUPING_UNSPECIFIED) {
       grouping = v1::DASHBOARD_GROUPING_PROGRAM;
@@ -468,7 +447,7 @@ grpc::ServerUnaryReactor* KpiServiceImpl::GetKpiDashboard(
       *response->add_groups() = std::move(groups[key]);
     }
     response->set_data_version(measurements.data_version);
-    SetTime(NowMicros(), response->mutable_compute_time());
+    ToTimestamp(NowMicros(), response->mutable_compute_time());
     return absl::OkStatus();
   });
 }

@@ -3,6 +3,8 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "common/api/timestamps.h"
+#include "common/sql/data_version.h"
 #include "common/sql/migrations.h"
 #include "common/sql/request_log.h"
 #include "common/status/errors.h"
@@ -15,12 +17,6 @@ namespace {
 using sql::Connection;
 using sql::Statement;
 using sql::Transaction;
-
-int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 constexpr char kIndicatorColumns[] =
     "fiscal_year, program_number, id, title, unit, measure, kind, "
@@ -148,7 +144,8 @@ class SqliteKpiStore final : public KpiStore {
     SHIEN_ASSIGN_OR_RETURN(auto txn,
                            Transaction::Begin(*conn, Transaction::Mode::kRead));
     IndicatorSnapshot snapshot;
-    SHIEN_ASSIGN_OR_RETURN(snapshot.data_version, DataVersion(*conn, year));
+    SHIEN_ASSIGN_OR_RETURN(snapshot.data_version,
+                           sql::ReadDataVersion(*conn, year));
     SHIEN_ASSIGN_OR_RETURN(
         auto stmt,
         conn->Prepare(absl::StrCat(
@@ -203,7 +200,7 @@ class SqliteKpiStore final : public KpiStore {
           stored.revision = 1;
           stored.update_time_micros = NowMicros();
           SHIEN_RETURN_IF_ERROR(WriteIndicator(c, stored, /*insert=*/true));
-          SHIEN_RETURN_IF_ERROR(BumpVersion(c, stored.fiscal_year));
+          SHIEN_RETURN_IF_ERROR(sql::BumpDataVersion(c, stored.fiscal_year));
           return encode(stored);
         });
   }
@@ -224,7 +221,7 @@ class SqliteKpiStore final : public KpiStore {
           SHIEN_ASSIGN_OR_RETURN(Indicator next, mutate(*current));
           next.update_time_micros = NowMicros();
           SHIEN_RETURN_IF_ERROR(WriteIndicator(c, next, /*insert=*/false));
-          SHIEN_RETURN_IF_ERROR(BumpVersion(c, year));
+          SHIEN_RETURN_IF_ERROR(sql::BumpDataVersion(c, year));
           return encode(next);
         });
   }
@@ -248,7 +245,8 @@ class SqliteKpiStore final : public KpiStore {
     }
     std::sort(touched.begin(), touched.end());
     touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
-    for (int year : touched) SHIEN_RETURN_IF_ERROR(BumpVersion(*conn, year));
+    for (int year : touched)
+      SHIEN_RETURN_IF_ERROR(sql::BumpDataVersion(*conn, year));
     SHIEN_RETURN_IF_ERROR(txn->Commit());
     return results;
   }
@@ -299,7 +297,8 @@ class SqliteKpiStore final : public KpiStore {
     SHIEN_ASSIGN_OR_RETURN(auto txn,
                            Transaction::Begin(*conn, Transaction::Mode::kRead));
     MeasurementSnapshot snapshot;
-    SHIEN_ASSIGN_OR_RETURN(snapshot.data_version, DataVersion(*conn, year));
+    SHIEN_ASSIGN_OR_RETURN(snapshot.data_version,
+                           sql::ReadDataVersion(*conn, year));
     SHIEN_ASSIGN_OR_RETURN(
         auto stmt,
         conn->Prepare(absl::StrCat(
@@ -332,28 +331,6 @@ class SqliteKpiStore final : public KpiStore {
         auto stmt, conn.Prepare("SELECT 1 FROM fiscal_years WHERE year = ?"));
     stmt->Bind(1, year);
     return stmt->Step();
-  }
-
-  absl::StatusOr<int64_t> DataVersion(Connection& conn, int year) {
-    SHIEN_ASSIGN_OR_RETURN(
-        auto stmt,
-        conn.Prepare("SELECT data_version FROM fiscal_years WHERE year = ?"));
-    stmt->Bind(1, year);
-    SHIEN_ASSIGN_OR_RETURN(bool row, stmt->Step());
-    if (!row) {
-      return FieldError(
-          absl::StatusCode::kNotFound, "name", "FISCAL_YEAR_NOT_FOUND",
-          absl::StrCat("fiscal year ", year, " has no KPI data loaded"));
-    }
-    return stmt->Int(0);
-  }
-
-  absl::Status BumpVersion(Connection& conn, int year) {
-    SHIEN_ASSIGN_OR_RETURN(
-        auto stmt, conn.Prepare("UPDATE fiscal_years SET data_version = "
-                                "data_version + 1 WHERE year = ?"));
-    stmt->Bind(1, year);
-    return stmt->Run();
   }
 
   absl::StatusOr<std::optional<Indicator>> FindIndicator(

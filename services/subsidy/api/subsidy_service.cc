@@ -12,6 +12,7 @@
 #include "common/api/page_token.h"
 #include "common/api/proto_request.h"
 #include "common/api/resource_name.h"
+#include "common/api/timestamps.h"
 #include "common/auth/principal.h"
 #include "common/server/unary.h"
 #include "common/status/errors.h"
@@ -25,23 +26,6 @@ namespace {
 
 constexpr char kDomain[] = "shien.subsidy.v1";
 
-int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-absl::StatusOr<int> ParseYear(absl::string_view segment,
-                              absl::string_view field) {
-  SHIEN_ASSIGN_OR_RETURN(int year, ParseIdNumber(segment, field));
-  if (year < kMinFiscalYear || year > kMaxFiscalYear) {
-    return FieldError(field, "INVALID_RESOURCE_NAME",
-                      absl::StrCat("fiscal year must be ", kMinFiscalYear,
-                                   " to ", kMaxFiscalYear));
-  }
-  return year;
-}
-
 struct SchemeRef {
   int year = 0;
   std::string id;
@@ -53,7 +37,7 @@ absl::StatusOr<SchemeRef> ParseSchemeName(absl::string_view name,
       std::vector<std::string> parts,
       ParseResourceName(name, "fiscalYears/{year}/schemes/{scheme}", field));
   SchemeRef ref;
-  SHIEN_ASSIGN_OR_RETURN(ref.year, ParseYear(parts[0], field));
+  SHIEN_ASSIGN_OR_RETURN(ref.year, ParseFiscalYear(parts[0], field));
   SHIEN_RETURN_IF_ERROR(ValidateResourceId(parts[1], field));
   ref.id = parts[1];
   return ref;
@@ -74,7 +58,7 @@ absl::StatusOr<ApplicationRef> ParseApplicationName(absl::string_view name,
           "fiscalYears/{year}/schemes/{scheme}/applications/{application}",
           field));
   ApplicationRef ref;
-  SHIEN_ASSIGN_OR_RETURN(ref.year, ParseYear(parts[0], field));
+  SHIEN_ASSIGN_OR_RETURN(ref.year, ParseFiscalYear(parts[0], field));
   SHIEN_RETURN_IF_ERROR(ValidateResourceId(parts[1], field));
   ref.scheme = parts[1];
   SHIEN_ASSIGN_OR_RETURN(ref.id, ParseIdNumber(parts[2], field));
@@ -312,7 +296,7 @@ grpc::ServerUnaryReactor* SubsidyServiceImpl::ListSchemes(
     SHIEN_ASSIGN_OR_RETURN(
         std::vector<std::string> parts,
         ParseResourceName(request->parent(), "fiscalYears/{year}", "parent"));
-    SHIEN_ASSIGN_OR_RETURN(int year, ParseYear(parts[0], "parent"));
+    SHIEN_ASSIGN_OR_RETURN(int year, ParseFiscalYear(parts[0], "parent"));
     SHIEN_ASSIGN_OR_RETURN(int size,
                            ResolvePageSize(request->page_size(), 50, 100));
     const std::string scope = absl::StrCat("schemes|", request->parent());
@@ -342,7 +326,7 @@ grpc::ServerUnaryReactor* SubsidyServiceImpl::UpdateRound(
         ParseResourceName(request->name(),
                           "fiscalYears/{year}/schemes/{scheme}/rounds/{round}",
                           "name"));
-    SHIEN_ASSIGN_OR_RETURN(int year, ParseYear(parts[0], "name"));
+    SHIEN_ASSIGN_OR_RETURN(int year, ParseFiscalYear(parts[0], "name"));
     SHIEN_RETURN_IF_ERROR(
         ValidateRequestId(request->request_id(), "request_id", false));
     if (request->update_mask().paths().empty()) {
@@ -756,7 +740,7 @@ grpc::ServerUnaryReactor* SubsidyServiceImpl::GetSchemeStats(
         std::vector<std::string> parts,
         ParseResourceName(request->name(),
                           "fiscalYears/{year}/schemes/{scheme}/stats", "name"));
-    SHIEN_ASSIGN_OR_RETURN(int year, ParseYear(parts[0], "name"));
+    SHIEN_ASSIGN_OR_RETURN(int year, ParseFiscalYear(parts[0], "name"));
     SHIEN_ASSIGN_OR_RETURN(Scheme scheme, store_->GetScheme(year, parts[1]));
     SHIEN_ASSIGN_OR_RETURN(SubsidyStore::StatsSnapshot snapshot,
                            store_->Stats(year, parts[1]));

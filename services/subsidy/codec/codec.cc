@@ -2,20 +2,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/api/resource_name.h"
+#include "common/api/timestamps.h"
 #include "common/status/errors.h"
 #include "common/status/macros.h"
 
 namespace shien::subsidy {
 namespace {
-
-void SetTime(int64_t micros, google::protobuf::Timestamp* out) {
-  out->set_seconds(micros / 1'000'000);
-  out->set_nanos(static_cast<int32_t>((micros % 1'000'000) * 1000));
-}
-
-int64_t Micros(const google::protobuf::Timestamp& t) {
-  return t.seconds() * 1'000'000 + t.nanos() / 1000;
-}
 
 std::optional<CivilDate> OptionalDate(bool has, const google::type::Date& d) {
   if (!has) return std::nullopt;
@@ -249,13 +241,13 @@ void ToProto(const Application& a, pb::Application* out) {
     pb::StateChange* pc = out->add_history();
     pc->set_from(static_cast<pb::ApplicationState>(c.from));
     pc->set_to(static_cast<pb::ApplicationState>(c.to));
-    SetTime(c.time_micros, pc->mutable_time());
+    ToTimestamp(c.time_micros, pc->mutable_time());
     pc->set_actor(c.actor);
     pc->set_reason(c.reason);
   }
   out->set_etag(ApplicationEtag(a));
-  SetTime(a.create_time_micros, out->mutable_create_time());
-  SetTime(a.update_time_micros, out->mutable_update_time());
+  ToTimestamp(a.create_time_micros, out->mutable_create_time());
+  ToTimestamp(a.update_time_micros, out->mutable_update_time());
 }
 
 Application FromProto(const pb::Application& in) {
@@ -275,11 +267,11 @@ Application FromProto(const pb::Application& in) {
   a.confirmed_amount_yen = in.confirmed_amount_yen();
   for (const auto& c : in.history()) {
     a.history.push_back({static_cast<State>(c.from()),
-                         static_cast<State>(c.to()), Micros(c.time()),
+                         static_cast<State>(c.to()), FromTimestamp(c.time()),
                          c.actor(), c.reason()});
   }
-  a.create_time_micros = Micros(in.create_time());
-  a.update_time_micros = Micros(in.update_time());
+  a.create_time_micros = FromTimestamp(in.create_time());
+  a.update_time_micros = FromTimestamp(in.update_time());
   return a;
 }
 

@@ -3,6 +3,8 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "common/api/timestamps.h"
+#include "common/sql/data_version.h"
 #include "common/sql/migrations.h"
 #include "common/sql/request_log.h"
 #include "common/status/errors.h"
@@ -16,12 +18,6 @@ namespace {
 using sql::Connection;
 using sql::Statement;
 using sql::Transaction;
-
-int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // Schemes are stored with a fixed "today": their states are output-only
 // and recomputed when read.
@@ -107,7 +103,7 @@ class SqliteSubsidyStore final : public SubsidyStore {
     auto conn = pool_->Acquire();
     SHIEN_ASSIGN_OR_RETURN(auto txn,
                            Transaction::Begin(*conn, Transaction::Mode::kRead));
-    SHIEN_RETURN_IF_ERROR(DataVersion(*conn, year).status());
+    SHIEN_RETURN_IF_ERROR(sql::ReadDataVersion(*conn, year).status());
     SHIEN_ASSIGN_OR_RETURN(
         auto stmt, conn->Prepare("SELECT data FROM schemes WHERE fiscal_year "
                                  "= ? ORDER BY id"));
@@ -138,7 +134,7 @@ class SqliteSubsidyStore final : public SubsidyStore {
           stmt->BindBlob(1, EncodeScheme(s)).Bind(2, year).Bind(3, id);
           SHIEN_RETURN_IF_ERROR(stmt->Run());
           stmt.reset();
-          SHIEN_RETURN_IF_ERROR(BumpVersion(c, year));
+          SHIEN_RETURN_IF_ERROR(sql::BumpDataVersion(c, year));
           return encode(s);
         });
   }
@@ -185,7 +181,7 @@ class SqliteSubsidyStore final : public SubsidyStore {
           a.id = last->Int(0);
           last.reset();
           SHIEN_RETURN_IF_ERROR(WriteApplication(c, a));
-          SHIEN_RETURN_IF_ERROR(BumpVersion(c, a.fiscal_year));
+          SHIEN_RETURN_IF_ERROR(sql::BumpDataVersion(c, a.fiscal_year));
           return encode(a);
         });
   }
@@ -264,7 +260,7 @@ class SqliteSubsidyStore final : public SubsidyStore {
                 .Bind(4, m.amount_yen);
             SHIEN_RETURN_IF_ERROR(insert->Run());
           }
-          SHIEN_RETURN_IF_ERROR(BumpVersion(c, year));
+          SHIEN_RETURN_IF_ERROR(sql::BumpDataVersion(c, year));
           return encode(a);
         });
   }
@@ -276,7 +272,7 @@ class SqliteSubsidyStore final : public SubsidyStore {
                            Transaction::Begin(*conn, Transaction::Mode::kRead));
     SHIEN_RETURN_IF_ERROR(ReadScheme(*conn, year, scheme).status());
     StatsSnapshot out;
-    SHIEN_ASSIGN_OR_RETURN(out.data_version, DataVersion(*conn, year));
+    SHIEN_ASSIGN_OR_RETURN(out.data_version, sql::ReadDataVersion(*conn, year));
     {
       SHIEN_ASSIGN_OR_RETURN(
           auto stmt,
@@ -357,28 +353,6 @@ class SqliteSubsidyStore final : public SubsidyStore {
   }
 
  private:
-  absl::StatusOr<int64_t> DataVersion(Connection& c, int year) {
-    SHIEN_ASSIGN_OR_RETURN(
-        auto stmt,
-        c.Prepare("SELECT data_version FROM fiscal_years WHERE year = ?"));
-    stmt->Bind(1, year);
-    SHIEN_ASSIGN_OR_RETURN(bool row, stmt->Step());
-    if (!row) {
-      return FieldError(
-          absl::StatusCode::kNotFound, "parent", "FISCAL_YEAR_NOT_FOUND",
-          absl::StrCat("fiscal year ", year, " has no schemes loaded"));
-    }
-    return stmt->Int(0);
-  }
-
-  absl::Status BumpVersion(Connection& c, int year) {
-    SHIEN_ASSIGN_OR_RETURN(auto stmt,
-                           c.Prepare("UPDATE fiscal_years SET data_version = "
-                                     "data_version + 1 WHERE year = ?"));
-    stmt->Bind(1, year);
-    return stmt->Run();
-  }
-
   absl::StatusOr<Scheme> ReadScheme(Connection& c, int year,
                                     const std::string& id) {
     SHIEN_ASSIGN_OR_RETURN(
