@@ -48,22 +48,32 @@ absl::StatusOr<RunningServer> StartServer(
 }
 
 void ServeUntilSignal(RunningServer& server, Executor& executor,
-                      const std::string& service_name,
-                      const std::function<absl::Status()>& ping,
+                      const std::vector<HealthProbe>& probes,
                       std::chrono::milliseconds grace,
                       const std::string& log_name,
+                      const std::function<std::string()>& periodic_log,
+                      std::chrono::seconds log_interval,
                       std::chrono::milliseconds probe_interval) {
   std::mutex mu;
   std::condition_variable cv;
   bool stopping = false;
   std::thread prober([&] {
+    auto next_log = std::chrono::steady_clock::now() + log_interval;
     std::unique_lock<std::mutex> lock(mu);
     while (!cv.wait_for(lock, probe_interval, [&] { return stopping; })) {
-      absl::Status status = ping();
-      server.health->SetStatus(
-          service_name,
-          status.ok() ? grpc::health::v1::HealthCheckResponse::SERVING
-                      : grpc::health::v1::HealthCheckResponse::NOT_SERVING);
+      for (const HealthProbe& probe : probes) {
+        server.health->SetStatus(
+            probe.service_name,
+            probe.check().ok()
+                ? grpc::health::v1::HealthCheckResponse::SERVING
+                : grpc::health::v1::HealthCheckResponse::NOT_SERVING);
+      }
+      if (periodic_log && log_interval.count() > 0 &&
+          std::chrono::steady_clock::now() >= next_log) {
+        std::fprintf(stderr, "%s: %s\n", log_name.c_str(),
+                     periodic_log().c_str());
+        next_log = std::chrono::steady_clock::now() + log_interval;
+      }
     }
   });
   const int sig = WaitForShutdownSignal();
@@ -76,6 +86,9 @@ void ServeUntilSignal(RunningServer& server, Executor& executor,
   prober.join();
   server.Shutdown(grace);
   executor.Stop();
+  if (periodic_log) {
+    std::fprintf(stderr, "%s: %s\n", log_name.c_str(), periodic_log().c_str());
+  }
   std::fprintf(stderr, "%s: stopped\n", log_name.c_str());
 }
 

@@ -40,14 +40,23 @@ absl::StatusOr<RunningServer> StartServer(
     const ServerOptions& options, const std::vector<grpc::Service*>& services,
     const std::vector<std::string>& service_names);
 
-// Serves until SIGINT or SIGTERM: meanwhile probes `ping` every
-// `probe_interval` and sets `service_name` SERVING or NOT_SERVING from it;
-// on the signal, drains `server` (in-flight calls get `grace`), then stops
-// `executor`. Logs to stderr under `log_name`.
+// A health check run periodically: its status sets `service_name` SERVING
+// or NOT_SERVING.
+struct HealthProbe {
+  std::string service_name;
+  std::function<absl::Status()> check;
+};
+
+// Serves until SIGINT or SIGTERM: meanwhile runs `probes` every
+// `probe_interval` and, when `periodic_log` is set, logs its line every
+// `log_interval`; on the signal, drains `server` (in-flight calls get
+// `grace`), then stops `executor`. Logs to stderr under `log_name`.
 void ServeUntilSignal(
-    RunningServer& server, Executor& executor, const std::string& service_name,
-    const std::function<absl::Status()>& ping, std::chrono::milliseconds grace,
+    RunningServer& server, Executor& executor,
+    const std::vector<HealthProbe>& probes, std::chrono::milliseconds grace,
     const std::string& log_name,
+    const std::function<std::string()>& periodic_log = nullptr,
+    std::chrono::seconds log_interval = std::chrono::seconds(60),
     std::chrono::milliseconds probe_interval = std::chrono::seconds(5));
 
 // Blocks SIGINT and SIGTERM in the calling thread and every thread it

@@ -7,6 +7,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "common/cache/cache_flags.h"
 #include "common/server/env.h"
 #include "common/server/executor.h"
 #include "common/server/server.h"
@@ -82,12 +83,17 @@ int main(int argc, char** argv) {
     }
   }
 
+  auto cache = shien::cache::ViewCacheFromFlags("budget");
+  std::fprintf(stderr, "budget: view cache %s\n",
+               cache->enabled() ? "on" : "off");
   shien::Executor executor(workers, absl::GetFlag(FLAGS_max_queued));
-  shien::budget::BudgetServiceImpl service(store->get(), &executor);
+  shien::budget::BudgetServiceImpl service(store->get(), &executor,
+                                           cache.get());
   shien::ServerOptions server_options;
   server_options.address = absl::GetFlag(FLAGS_listen);
-  auto running = shien::StartServer(server_options, {&service},
-                                    {"shien.budget.v1.BudgetService"});
+  auto running = shien::StartServer(
+      server_options, {&service},
+      {"shien.budget.v1.BudgetService", "shien.budget.v1.BudgetService/cache"});
   if (!running.ok()) return Fail(running.status());
   std::fprintf(
       stderr,
@@ -98,9 +104,13 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
 
   shien::ServeUntilSignal(
-      *running, executor, "shien.budget.v1.BudgetService",
-      [&] { return (*store)->Ping(); },
+      *running, executor,
+      {{"shien.budget.v1.BudgetService", [&] { return (*store)->Ping(); }},
+       shien::cache::CacheHealthProbe(cache.get(),
+                                      "shien.budget.v1.BudgetService")},
       std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms)),
-      "budget");
+      "budget", [&] { return cache->StatsLine(); },
+      std::chrono::seconds(shien::cache::CacheLogIntervalSeconds()),
+      std::chrono::milliseconds(shien::cache::HealthProbeMillis()));
   return 0;
 }

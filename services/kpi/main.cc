@@ -8,6 +8,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "common/cache/cache_flags.h"
 #include "common/server/env.h"
 #include "common/server/executor.h"
 #include "common/server/server.h"
@@ -92,12 +93,16 @@ int main(int argc, char** argv) {
   auto programs = shien::kpi::NewBudgetProgramDirectory(
       absl::GetFlag(FLAGS_budget_address),
       absl::GetFlag(FLAGS_budget_timeout_ms));
+  auto cache = shien::cache::ViewCacheFromFlags("kpi");
+  std::fprintf(stderr, "kpi: view cache %s\n", cache->enabled() ? "on" : "off");
   shien::Executor executor(workers, absl::GetFlag(FLAGS_max_queued));
-  shien::kpi::KpiServiceImpl service(store->get(), programs.get(), &executor);
+  shien::kpi::KpiServiceImpl service(store->get(), programs.get(), &executor,
+                                     shien::TodayInJapan, cache.get());
   shien::ServerOptions server_options;
   server_options.address = absl::GetFlag(FLAGS_listen);
-  auto running = shien::StartServer(server_options, {&service},
-                                    {"shien.kpi.v1.KpiService"});
+  auto running = shien::StartServer(
+      server_options, {&service},
+      {"shien.kpi.v1.KpiService", "shien.kpi.v1.KpiService/cache"});
   if (!running.ok()) return Fail(running.status());
   std::fprintf(stderr,
                "kpi: serving shien.kpi.v1.KpiService on port %d (db %s, "
@@ -108,8 +113,12 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
 
   shien::ServeUntilSignal(
-      *running, executor, "shien.kpi.v1.KpiService",
-      [&] { return (*store)->Ping(); },
-      std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms)), "kpi");
+      *running, executor,
+      {{"shien.kpi.v1.KpiService", [&] { return (*store)->Ping(); }},
+       shien::cache::CacheHealthProbe(cache.get(), "shien.kpi.v1.KpiService")},
+      std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms)), "kpi",
+      [&] { return cache->StatsLine(); },
+      std::chrono::seconds(shien::cache::CacheLogIntervalSeconds()),
+      std::chrono::milliseconds(shien::cache::HealthProbeMillis()));
   return 0;
 }

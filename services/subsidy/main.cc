@@ -8,6 +8,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "common/cache/cache_flags.h"
 #include "common/server/env.h"
 #include "common/server/executor.h"
 #include "common/server/server.h"
@@ -102,13 +103,18 @@ int main(int argc, char** argv) {
       store->get(), peers.get(),
       std::chrono::milliseconds(absl::GetFlag(FLAGS_outbox_poll_ms)),
       std::chrono::milliseconds(absl::GetFlag(FLAGS_outbox_max_backoff_ms)));
+  auto cache = shien::cache::ViewCacheFromFlags("subsidy");
+  std::fprintf(stderr, "subsidy: view cache %s\n",
+               cache->enabled() ? "on" : "off");
   shien::Executor executor(workers, absl::GetFlag(FLAGS_max_queued));
   shien::subsidy::SubsidyServiceImpl service(
-      store->get(), peers.get(), &executor, [&] { outbox->Nudge(); });
+      store->get(), peers.get(), &executor, [&] { outbox->Nudge(); },
+      shien::TodayInJapan, cache.get());
   shien::ServerOptions server_options;
   server_options.address = absl::GetFlag(FLAGS_listen);
   auto running = shien::StartServer(server_options, {&service},
-                                    {"shien.subsidy.v1.SubsidyService"});
+                                    {"shien.subsidy.v1.SubsidyService",
+                                     "shien.subsidy.v1.SubsidyService/cache"});
   if (!running.ok()) return Fail(running.status());
   std::fprintf(stderr,
                "subsidy: serving shien.subsidy.v1.SubsidyService on port %d "
@@ -120,10 +126,14 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
 
   shien::ServeUntilSignal(
-      *running, executor, "shien.subsidy.v1.SubsidyService",
-      [&] { return (*store)->Ping(); },
+      *running, executor,
+      {{"shien.subsidy.v1.SubsidyService", [&] { return (*store)->Ping(); }},
+       shien::cache::CacheHealthProbe(cache.get(),
+                                      "shien.subsidy.v1.SubsidyService")},
       std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms)),
-      "subsidy");
+      "subsidy", [&] { return cache->StatsLine(); },
+      std::chrono::seconds(shien::cache::CacheLogIntervalSeconds()),
+      std::chrono::milliseconds(shien::cache::HealthProbeMillis()));
   outbox.reset();
   return 0;
 }

@@ -32,6 +32,25 @@ start() {
   [ -n "$port" ] || { cat "$work/$name.log" >&2; return 1; }
 }
 
+# A redis-server of its own on a free port: the examples run with the cache.
+redis_port=""
+for _ in $(seq 1 50); do
+  candidate=$((20000 + RANDOM % 40000))
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then
+    redis_port="$candidate"
+    break
+  fi
+done
+[ -n "$redis_port" ] || { echo "no free port for redis"; exit 1; }
+redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no \
+  >"$work/redis.log" 2>&1 &
+pids+=("$!")
+for _ in $(seq 1 50); do
+  redis-cli -p "$redis_port" PING >/dev/null 2>&1 && break
+  sleep 0.1
+done
+export SHIEN_REDIS="127.0.0.1:$redis_port" SHIEN_CACHE_PREFIX="readme-$$"
+
 start budget "$BUILD_DIR/services/budget/shien_budget_server" \
   --db="$work/budget.db" --plan_dir="$ROOT/data"
 budget_port="$port"
@@ -74,4 +93,7 @@ grep -l '"progressPermille": "1663"' "$work"/answer.* >/dev/null \
 # The walkthrough ends with the application paid.
 grep -l '"state": "APPLICATION_STATE_PAID"' "$work"/answer.* >/dev/null \
   || { echo "the subsidy walkthrough did not reach APPLICATION_STATE_PAID"; exit 1; }
+# The cache was used: the servers reached Redis.
+[ "$(redis-cli -p "$redis_port" DBSIZE)" -gt 0 ] \
+  || { echo "nothing was cached in redis"; exit 1; }
 echo "all $n README examples ran"

@@ -246,19 +246,47 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::GetBudgetSummary(
         int year,
         ParseFiscalYearName(request->name(), "fiscalYears/{year}/budgetSummary",
                             "name"));
-    SHIEN_ASSIGN_OR_RETURN(ProgramSnapshot snapshot,
-                           store_->ListPrograms(year));
-    std::optional<std::vector<Program>> prior_programs;
-    absl::StatusOr<ProgramSnapshot> prior = store_->ListPrograms(year - 1);
-    if (prior.ok()) {
-      prior_programs = std::move(prior->programs);
-    } else if (prior.status().code() != absl::StatusCode::kNotFound) {
-      return prior.status();
-    }
-    BudgetSummary summary =
-        ComputeBudgetSummary(year, snapshot.programs, prior_programs);
-    ToProto(summary, snapshot.data_version, NowMicros(), response);
-    return absl::OkStatus();
+    // The summary covers two fiscal years: its version is both of theirs.
+    auto version = [](int64_t current, std::optional<int64_t> prior) {
+      return absl::StrCat(current, "/",
+                          prior ? absl::StrCat(*prior) : std::string("-"));
+    };
+    SHIEN_ASSIGN_OR_RETURN(
+        cache::View view,
+        cache::CachedView(
+            cache_, absl::StrCat("budget-summary/", year),
+            [&]() -> absl::StatusOr<std::string> {
+              SHIEN_ASSIGN_OR_RETURN(int64_t current,
+                                     store_->DataVersion(year));
+              absl::StatusOr<int64_t> prior = store_->DataVersion(year - 1);
+              if (!prior.ok() &&
+                  prior.status().code() != absl::StatusCode::kNotFound) {
+                return prior.status();
+              }
+              return version(current,
+                             prior.ok() ? std::optional(*prior) : std::nullopt);
+            },
+            [&]() -> absl::StatusOr<cache::View> {
+              SHIEN_ASSIGN_OR_RETURN(ProgramSnapshot snapshot,
+                                     store_->ListPrograms(year));
+              std::optional<std::vector<Program>> prior_programs;
+              std::optional<int64_t> prior_version;
+              absl::StatusOr<ProgramSnapshot> prior =
+                  store_->ListPrograms(year - 1);
+              if (prior.ok()) {
+                prior_programs = std::move(prior->programs);
+                prior_version = prior->data_version;
+              } else if (prior.status().code() != absl::StatusCode::kNotFound) {
+                return prior.status();
+              }
+              v1::BudgetSummary out;
+              ToProto(
+                  ComputeBudgetSummary(year, snapshot.programs, prior_programs),
+                  snapshot.data_version, NowMicros(), &out);
+              return cache::View{out.SerializeAsString(),
+                                 version(snapshot.data_version, prior_version)};
+            }));
+    return ParseResponse(view.bytes, response);
   });
 }
 
@@ -294,11 +322,25 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::GetExecutionSummary(
         int year,
         ParseFiscalYearName(request->name(),
                             "fiscalYears/{year}/executionSummary", "name"));
-    SHIEN_ASSIGN_OR_RETURN(ExecutionSnapshot snapshot,
-                           store_->GetExecution(year));
-    ToProto(ComputeExecutionSummary(snapshot.programs, snapshot.totals), year,
-            snapshot.data_version, NowMicros(), response);
-    return absl::OkStatus();
+    SHIEN_ASSIGN_OR_RETURN(
+        cache::View view,
+        cache::CachedView(
+            cache_, absl::StrCat("execution-summary/", year),
+            [&]() -> absl::StatusOr<std::string> {
+              SHIEN_ASSIGN_OR_RETURN(int64_t v, store_->DataVersion(year));
+              return absl::StrCat(v);
+            },
+            [&]() -> absl::StatusOr<cache::View> {
+              SHIEN_ASSIGN_OR_RETURN(ExecutionSnapshot snapshot,
+                                     store_->GetExecution(year));
+              v1::ExecutionSummary out;
+              ToProto(
+                  ComputeExecutionSummary(snapshot.programs, snapshot.totals),
+                  year, snapshot.data_version, NowMicros(), &out);
+              return cache::View{out.SerializeAsString(),
+                                 absl::StrCat(snapshot.data_version)};
+            }));
+    return ParseResponse(view.bytes, response);
   });
 }
 

@@ -1,6 +1,7 @@
 #ifndef SHIEN_SERVICES_BUDGET_API_BUDGET_SERVICE_H_
 #define SHIEN_SERVICES_BUDGET_API_BUDGET_SERVICE_H_
 
+#include "common/cache/view_cache.h"
 #include "common/server/executor.h"
 #include "services/budget/storage/budget_store.h"
 #include "shien/budget/v1/budget_service.grpc.pb.h"
@@ -12,8 +13,10 @@ namespace shien::budget {
 // `store` and `executor` are not owned and must outlive the service.
 class BudgetServiceImpl final : public v1::BudgetService::CallbackService {
  public:
-  BudgetServiceImpl(BudgetStore* store, Executor* executor)
-      : store_(store), executor_(executor) {}
+  // `cache` (optional) serves the budget and execution summaries.
+  BudgetServiceImpl(BudgetStore* store, Executor* executor,
+                    cache::ViewCache* cache = nullptr)
+      : store_(store), executor_(executor), cache_(cache) {}
 
   grpc::ServerUnaryReactor* GetFiscalYear(
       grpc::CallbackServerContext* context,
@@ -70,6 +73,7 @@ class BudgetServiceImpl final : public v1::BudgetService::CallbackService {
   class ExpenditureReader;
   BudgetStore* store_;
   Executor* executor_;
+  cache::ViewCache* cache_;
 };
 
 }  // namespace shien::budget

@@ -113,6 +113,10 @@ class BudgetStore {
       int year, const std::string& envelope_id, int64_t after_id,
       int limit) = 0;
 
+  // The fiscal year's data version (bumped by every write to it);
+  // NOT_FOUND when the year is not loaded.
+  virtual absl::StatusOr<int64_t> DataVersion(int year) = 0;
+
   // OK when the database answers.
   virtual absl::Status Ping() = 0;
 };

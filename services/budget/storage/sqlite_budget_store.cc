@@ -406,6 +406,11 @@ class SqliteBudgetStore final : public BudgetStore {
     return ReadReservations(*conn, year, envelope_id, after_id, limit, "");
   }
 
+  absl::StatusOr<int64_t> DataVersion(int year) override {
+    auto conn = pool_->Acquire();
+    return sql::ReadDataVersion(*conn, year);
+  }
+
   absl::Status Ping() override {
     auto conn = pool_->Acquire();
     SHIEN_ASSIGN_OR_RETURN(auto stmt, conn->Prepare("SELECT 1"));

@@ -347,14 +347,112 @@ grpc::ServerUnaryReactor* KpiServiceImpl::GetIndicatorProgress(
         CivilDate as_of,
         AsOf(ref.year,
              request->has_as_of_date() ? &request->as_of_date() : nullptr));
-    SHIEN_ASSIGN_OR_RETURN(Indicator i,
-                           store_->GetIndicator(ref.year, ref.program, ref.id));
     SHIEN_ASSIGN_OR_RETURN(
-        MeasurementSnapshot snapshot,
-        store_->CurrentMeasurements(ref.year, ref.program, ref.id));
-    ToProto(i, ComputeProgress(i, snapshot.measurements, as_of), response);
-    return absl::OkStatus();
+        cache::View view,
+        cache::CachedView(
+            cache_,
+            absl::StrCat("kpi-progress/", request->name(), "/",
+                         FormatDate(as_of)),
+            [&]() -> absl::StatusOr<std::string> {
+              SHIEN_ASSIGN_OR_RETURN(int64_t v, store_->DataVersion(ref.year));
+              return absl::StrCat(v);
+            },
+            [&]() -> absl::StatusOr<cache::View> {
+              SHIEN_ASSIGN_OR_RETURN(
+                  Indicator i,
+                  store_->GetIndicator(ref.year, ref.program, ref.id));
+              SHIEN_ASSIGN_OR_RETURN(
+                  MeasurementSnapshot snapshot,
+                  store_->CurrentMeasurements(ref.year, ref.program, ref.id));
+              v1::IndicatorProgress out;
+              ToProto(i, ComputeProgress(i, snapshot.measurements, as_of),
+                      &out);
+              return cache::View{out.SerializeAsString(),
+                                 absl::StrCat(snapshot.data_version)};
+            }));
+    return ParseResponse(view.bytes, response);
   });
+}
+
+absl::StatusOr<cache::View> KpiServiceImpl::BuildDashboard(
+    int year, v1::DashboardGrouping grouping, const CivilDate& as_of,
+    const std::string& name, const std::string& budget_version) {
+  v1::KpiDashboard out;
+  SHIEN_ASSIGN_OR_RETURN(IndicatorSnapshot indicators,
+                         store_->ListIndicators(year, 0));
+  SHIEN_ASSIGN_OR_RETURN(MeasurementSnapshot measurements,
+                         store_->CurrentMeasurements(year, 0, ""));
+  // Program titles, departments and areas come from the budget service.
+  std::map<int, ProgramInfo> programs;
+  absl::StatusOr<std::vector<ProgramInfo>> listed =
+      programs_->ListPrograms(year);
+  if (listed.ok()) {
+    for (ProgramInfo& p : *listed) programs[p.number] = std::move(p);
+  } else if (grouping != v1::DASHBOARD_GROUPING_PROGRAM) {
+    return listed.status();  // cannot group without the budget service
+  }
+  std::map<std::tuple<int, int, std::string>, std::vector<Measurement>> by_id;
+  for (Measurement& m : measurements.measurements) {
+    by_id[{m.fiscal_year, m.program_number, m.indicator_id}].push_back(
+        std::move(m));
+  }
+  // Groups in order of first appearance by program number.
+  std::vector<std::string> order;
+  std::map<std::string, v1::DashboardGroup> groups;
+  auto group = [&](const std::string& key,
+                   const std::string& title) -> v1::DashboardGroup& {
+    auto it = groups.find(key);
+    if (it == groups.end()) {
+      order.push_back(key);
+      it = groups.emplace(key, v1::DashboardGroup()).first;
+      it->second.set_key(key);
+      it->second.set_title(title);
+    }
+    return it->second;
+  };
+  for (const Indicator& i : indicators.indicators) {
+    Progress p = ComputeProgress(
+        i, by_id[{i.fiscal_year, i.program_number, i.id}], as_of);
+    v1::IndicatorProgress progress;
+    ToProto(i, p, &progress);
+    Count(p.status, out.mutable_counts());
+    auto info = programs.find(i.program_number);
+    std::vector<std::pair<std::string, std::string>> keys;
+    if (grouping == v1::DASHBOARD_GROUPING_PROGRAM) {
+      keys.emplace_back(
+          absl::StrCat("fiscalYears/", year, "/programs/", i.program_number),
+          info != programs.end() ? info->second.title
+                                 : absl::StrCat("program ", i.program_number));
+    } else if (info == programs.end()) {
+      keys.emplace_back("(unknown program)", "(unknown program)");
+    } else if (grouping == v1::DASHBOARD_GROUPING_AREA) {
+      keys.emplace_back(info->second.area_name, info->second.area_title);
+    } else {
+      for (const std::string& d : info->second.departments) {
+        keys.emplace_back(d, d);
+      }
+      if (keys.empty()) keys.emplace_back("(担当課なし)", "(担当課なし)");
+    }
+    for (const auto& [key, title] : keys) {
+      v1::DashboardGroup& g = group(key, title);
+      *g.add_indicators() = progress;
+      Count(p.status, g.mutable_counts());
+    }
+  }
+  out.set_name(name);
+  out.set_grouping(grouping);
+  ToProto(as_of, out.mutable_as_of_date());
+  for (const std::string& key : order) {
+    *out.add_groups() = std::move(groups[key]);
+  }
+  out.set_data_version(measurements.data_version);
+  ToTimestamp(NowMicros(), out.mutable_compute_time());
+  // Labelled with the older of the two snapshots, so that a reader of a
+  // newer version never takes it for current.
+  return cache::View{
+      out.SerializeAsString(),
+      absl::StrCat(std::min(indicators.data_version, measurements.data_version),
+                   "/", budget_version)};
 }
 
 grpc::ServerUnaryReactor* KpiServiceImpl::GetKpiDashboard(
@@ -378,77 +476,30 @@ grpc::ServerUnaryReactor* KpiServiceImpl::GetKpiDashboard(
         CivilDate as_of,
         AsOf(year,
              request->has_as_of_date() ? &request->as_of_date() : nullptr));
-    SHIEN_ASSIGN_OR_RETURN(IndicatorSnapshot indicators,
-                           store_->ListIndicators(year, 0));
-    SHIEN_ASSIGN_OR_RETURN(MeasurementSnapshot measurements,
-                           store_->CurrentMeasurements(year, 0, ""));
-    // Program titles, departments and areas come from the budget service.
-    std::map<int, ProgramInfo> programs;
-    absl::StatusOr<std::vector<ProgramInfo>> listed =
-        programs_->ListPrograms(year);
-    if (listed.ok()) {
-      for (ProgramInfo& p : *listed) programs[p.number] = std::move(p);
-    } else if (grouping != v1::DASHBOARD_GROUPING_PROGRAM) {
-      return listed.status();  // cannot group without the budget service
-    }
-    std::map<std::tuple<int, int, std::string>, std::vector<Measurement>> by_id;
-    for (Measurement& m : measurements.measurements) {
-      by_id[{m.fiscal_year, m.program_number, m.indicator_id}].push_back(
-          std::move(m));
-    }
-    // Groups in order of first appearance by program number.
-    std::vector<std::string> order;
-    std::map<std::string, v1::DashboardGroup> groups;
-    auto group = [&](const std::string& key,
-                     const std::string& title) -> v1::DashboardGroup& {
-      auto it = groups.find(key);
-      if (it == groups.end()) {
-        order.push_back(key);
-        it = groups.emplace(key, v1::DashboardGroup()).first;
-        it->second.set_key(key);
-        it->second.set_title(title);
-      }
-      return it->second;
+    const std::string name = request->name();
+    const std::string view_name = absl::StrCat(
+        "kpi-dashboard/", year, "/", grouping, "/", FormatDate(as_of));
+    // The dashboard also shows the budget service's programs: its version
+    // is part of the key. Without the budget service, no caching.
+    absl::StatusOr<int64_t> budget_version = programs_->DataVersion(year);
+    auto compute = [&]() {
+      return BuildDashboard(
+          year, grouping, as_of, name,
+          budget_version.ok() ? absl::StrCat(*budget_version) : "?");
     };
-    for (const Indicator& i : indicators.indicators) {
-      Progress p = ComputeProgress(
-          i, by_id[{i.fiscal_year, i.program_number, i.id}], as_of);
-      v1::IndicatorProgress progress;
-      ToProto(i, p, &progress);
-      Count(p.status, response->mutable_counts());
-      auto info = programs.find(i.program_number);
-      std::vector<std::pair<std::string, std::string>> keys;
-      if (grouping == v1::DASHBOARD_GROUPING_PROGRAM) {
-        keys.emplace_back(
-            absl::StrCat("fiscalYears/", year, "/programs/", i.program_number),
-            info != programs.end()
-                ? info->second.title
-                : absl::StrCat("program ", i.program_number));
-      } else if (info == programs.end()) {
-        keys.emplace_back("(unknown program)", "(unknown program)");
-      } else if (grouping == v1::DASHBOARD_GROUPING_AREA) {
-        keys.emplace_back(info->second.area_name, info->second.area_title);
-      } else {
-        for (const std::string& d : info->second.departments) {
-          keys.emplace_back(d, d);
-        }
-        if (keys.empty()) keys.emplace_back("(担当課なし)", "(担当課なし)");
-      }
-      for (const auto& [key, title] : keys) {
-        v1::DashboardGroup& g = group(key, title);
-        *g.add_indicators() = progress;
-        Count(p.status, g.mutable_counts());
-      }
-    }
-    response->set_name(request->name());
-    response->set_grouping(grouping);
-    ToProto(as_of, response->mutable_as_of_date());
-    for (const std::string& key : order) {
-      *response->add_groups() = std::move(groups[key]);
-    }
-    response->set_data_version(measurements.data_version);
-    ToTimestamp(NowMicros(), response->mutable_compute_time());
-    return absl::OkStatus();
+    SHIEN_ASSIGN_OR_RETURN(
+        cache::View view, budget_version.ok()
+                              ? cache::CachedView(
+                                    cache_, view_name,
+                                    [&]() -> absl::StatusOr<std::string> {
+                                      SHIEN_ASSIGN_OR_RETURN(
+                                          int64_t v, store_->DataVersion(year));
+                                      return absl::StrCat(v, "/",
+                                                          *budget_version);
+                                    },
+                                    compute)
+                              : compute());
+    return ParseResponse(view.bytes, response);
   });
 }
 

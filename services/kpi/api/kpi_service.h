@@ -3,6 +3,7 @@
 
 #include <functional>
 
+#include "common/cache/view_cache.h"
 #include "common/fiscal/fiscal.h"
 #include "common/server/executor.h"
 #include "services/kpi/clients/program_directory.h"
@@ -16,13 +17,16 @@ namespace shien::kpi {
 // service. `today` gives the current date in Japan (injectable for tests).
 class KpiServiceImpl final : public v1::KpiService::CallbackService {
  public:
+  // `cache` (optional) serves dashboards and progress.
   KpiServiceImpl(KpiStore* store, ProgramDirectory* programs,
                  Executor* executor,
-                 std::function<CivilDate()> today = TodayInJapan)
+                 std::function<CivilDate()> today = TodayInJapan,
+                 cache::ViewCache* cache = nullptr)
       : store_(store),
         programs_(programs),
         executor_(executor),
-        today_(std::move(today)) {}
+        today_(std::move(today)),
+        cache_(cache) {}
 
   grpc::ServerUnaryReactor* GetIndicator(grpc::CallbackServerContext* context,
                                          const v1::GetIndicatorRequest* request,
@@ -59,11 +63,18 @@ class KpiServiceImpl final : public v1::KpiService::CallbackService {
   class MeasurementReader;
   absl::StatusOr<CivilDate> AsOf(int fiscal_year,
                                  const google::type::Date* requested) const;
+  // The dashboard computed from the store and the budget service.
+  absl::StatusOr<cache::View> BuildDashboard(int year,
+                                             v1::DashboardGrouping grouping,
+                                             const CivilDate& as_of,
+                                             const std::string& name,
+                                             const std::string& budget_version);
 
   KpiStore* store_;
   ProgramDirectory* programs_;
   Executor* executor_;
   std::function<CivilDate()> today_;
+  cache::ViewCache* cache_;
 };
 
 }  // namespace shien::kpi

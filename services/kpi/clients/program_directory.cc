@@ -89,6 +89,17 @@ class BudgetProgramDirectory final : public ProgramDirectory {
     return out;
   }
 
+  absl::StatusOr<int64_t> DataVersion(int fiscal_year) override {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(Deadline());
+    budget::GetFiscalYearRequest req;
+    req.set_name(absl::StrCat("fiscalYears/", fiscal_year));
+    budget::FiscalYear year;
+    grpc::Status status = stub_->GetFiscalYear(&ctx, req, &year);
+    if (!status.ok()) return FromGrpc(status, req.name());
+    return year.data_version();
+  }
+
  private:
   std::chrono::system_clock::time_point Deadline() const {
     return std::chrono::system_clock::now() +

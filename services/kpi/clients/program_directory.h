@@ -30,6 +30,8 @@ class ProgramDirectory {
                                                  int number) = 0;
   virtual absl::StatusOr<std::vector<ProgramInfo>> ListPrograms(
       int fiscal_year) = 0;
+  // The budget service's data version of the fiscal year.
+  virtual absl::StatusOr<int64_t> DataVersion(int fiscal_year) = 0;
 };
 
 // A directory that asks the budget service at `address` (host:port) over

@@ -97,6 +97,9 @@ class KpiStore {
   virtual absl::StatusOr<MeasurementSnapshot> CurrentMeasurements(
       int year, int program, const std::string& id) = 0;
 
+  // The fiscal year's data version; NOT_FOUND when not loaded.
+  virtual absl::StatusOr<int64_t> DataVersion(int year) = 0;
+
   virtual absl::Status Ping() = 0;
 };
 

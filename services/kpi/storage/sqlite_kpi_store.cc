@@ -319,6 +319,11 @@ class SqliteKpiStore final : public KpiStore {
     return snapshot;
   }
 
+  absl::StatusOr<int64_t> DataVersion(int year) override {
+    auto conn = pool_->Acquire();
+    return sql::ReadDataVersion(*conn, year);
+  }
+
   absl::Status Ping() override {
     auto conn = pool_->Acquire();
     SHIEN_ASSIGN_OR_RETURN(auto stmt, conn->Prepare("SELECT 1"));

@@ -741,28 +741,48 @@ grpc::ServerUnaryReactor* SubsidyServiceImpl::GetSchemeStats(
         ParseResourceName(request->name(),
                           "fiscalYears/{year}/schemes/{scheme}/stats", "name"));
     SHIEN_ASSIGN_OR_RETURN(int year, ParseFiscalYear(parts[0], "name"));
-    SHIEN_ASSIGN_OR_RETURN(Scheme scheme, store_->GetScheme(year, parts[1]));
-    SHIEN_ASSIGN_OR_RETURN(SubsidyStore::StatsSnapshot snapshot,
-                           store_->Stats(year, parts[1]));
-    std::vector<v1::StatsRow> by_state, by_round, by_course;
-    std::map<std::string, size_t> at_state, at_round, at_course;
-    int64_t reserved = 0;
-    for (const ApplicationFigures& f : snapshot.applications) {
-      AddRow(by_state, at_state, StateName(f.state), f);
-      AddRow(by_round, at_round, f.round_id, f);
-      AddRow(by_course, at_course, f.course_id, f);
-      reserved += f.committed_yen;
-    }
-    response->set_name(request->name());
-    for (auto& r : by_state) *response->add_by_state() = std::move(r);
-    for (auto& r : by_round) *response->add_by_round() = std::move(r);
-    for (auto& r : by_course) *response->add_by_course() = std::move(r);
-    response->set_envelope_yen(scheme.envelope_yen);
-    response->set_reserved_yen(reserved);
-    response->set_available_yen(scheme.envelope_yen - reserved);
-    response->set_pending_release_yen(snapshot.pending_release_yen);
-    response->set_data_version(snapshot.data_version);
-    return absl::OkStatus();
+    const std::string name = request->name();
+    const std::string scheme_id = parts[1];
+    SHIEN_ASSIGN_OR_RETURN(
+        cache::View view,
+        cache::CachedView(
+            cache_, absl::StrCat("scheme-stats/", year, "/", scheme_id),
+            [&]() -> absl::StatusOr<std::string> {
+              SHIEN_ASSIGN_OR_RETURN(int64_t v, store_->DataVersion(year));
+              return absl::StrCat(v);
+            },
+            [&]() -> absl::StatusOr<cache::View> {
+              // Labelled with the version read first: never newer than
+              // what the reads below saw.
+              SHIEN_ASSIGN_OR_RETURN(int64_t version,
+                                     store_->DataVersion(year));
+              v1::SchemeStats out;
+              SHIEN_ASSIGN_OR_RETURN(Scheme scheme,
+                                     store_->GetScheme(year, scheme_id));
+              SHIEN_ASSIGN_OR_RETURN(SubsidyStore::StatsSnapshot snapshot,
+                                     store_->Stats(year, scheme_id));
+              std::vector<v1::StatsRow> by_state, by_round, by_course;
+              std::map<std::string, size_t> at_state, at_round, at_course;
+              int64_t reserved = 0;
+              for (const ApplicationFigures& f : snapshot.applications) {
+                AddRow(by_state, at_state, StateName(f.state), f);
+                AddRow(by_round, at_round, f.round_id, f);
+                AddRow(by_course, at_course, f.course_id, f);
+                reserved += f.committed_yen;
+              }
+              out.set_name(name);
+              for (auto& r : by_state) *out.add_by_state() = std::move(r);
+              for (auto& r : by_round) *out.add_by_round() = std::move(r);
+              for (auto& r : by_course) *out.add_by_course() = std::move(r);
+              out.set_envelope_yen(scheme.envelope_yen);
+              out.set_reserved_yen(reserved);
+              out.set_available_yen(scheme.envelope_yen - reserved);
+              out.set_pending_release_yen(snapshot.pending_release_yen);
+              out.set_data_version(snapshot.data_version);
+              return cache::View{out.SerializeAsString(),
+                                 absl::StrCat(version)};
+            }));
+    return ParseResponse(view.bytes, response);
   });
 }
 

@@ -3,6 +3,7 @@
 
 #include <functional>
 
+#include "common/cache/view_cache.h"
 #include "common/fiscal/fiscal.h"
 #include "common/server/executor.h"
 #include "services/subsidy/clients/peers.h"
@@ -17,14 +18,17 @@ namespace shien::subsidy {
 // messages; `today` gives the date in Japan. Nothing is owned.
 class SubsidyServiceImpl final : public v1::SubsidyService::CallbackService {
  public:
+  // `cache` (optional) serves scheme statistics.
   SubsidyServiceImpl(SubsidyStore* store, Peers* peers, Executor* executor,
                      std::function<void()> nudge,
-                     std::function<CivilDate()> today = TodayInJapan)
+                     std::function<CivilDate()> today = TodayInJapan,
+                     cache::ViewCache* cache = nullptr)
       : store_(store),
         peers_(peers),
         executor_(executor),
         nudge_(std::move(nudge)),
-        today_(std::move(today)) {}
+        today_(std::move(today)),
+        cache_(cache) {}
 
 #define SHIEN_UNARY(Method, Request, Response)                           \
   grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context, \
@@ -67,6 +71,7 @@ class SubsidyServiceImpl final : public v1::SubsidyService::CallbackService {
   Executor* executor_;
   std::function<void()> nudge_;
   std::function<CivilDate()> today_;
+  cache::ViewCache* cache_;
 };
 
 }  // namespace shien::subsidy

@@ -120,6 +120,9 @@ class SubsidyStore {
   virtual absl::Status MarkFailed(int64_t sequence, const std::string& error,
                                   bool dead) = 0;
 
+  // The fiscal year's data version; NOT_FOUND when not loaded.
+  virtual absl::StatusOr<int64_t> DataVersion(int year) = 0;
+
   virtual absl::Status Ping() = 0;
 };
 

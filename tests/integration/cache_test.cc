@@ -1,0 +1,170 @@
+// The view cache with the real budget binary and a real redis-server: two
+// instances sharing one database and one Redis never serve a stale view;
+// Redis killed under load costs no failed call, shows in health, and
+// caching resumes when it returns.
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <atomic>
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "gtest/gtest.h"
+#include "shien/budget/v1/budget_service.grpc.pb.h"
+#include "tests/testing/redis_server.h"
+#include "tests/testing/server_process.h"
+#include "tests/testing/temp_dir.h"
+
+namespace shien {
+namespace {
+
+namespace pb = ::shien::budget::v1;
+using grpc::health::v1::HealthCheckResponse;
+using testing::ServerProcess;
+
+class CacheTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(redis_.Start()); }
+
+  std::unique_ptr<ServerProcess> StartBudget(const std::string& log) {
+    auto server = std::make_unique<ServerProcess>(
+        testing::BinaryDir() + "/services/budget/shien_budget_server",
+        std::vector<std::string>{
+            "--listen=127.0.0.1:0", "--db=" + dir_.File("budget.db"),
+            "--plan_dir=" + testing::SourceDir() + "/data",
+            "--redis=" + redis_.address(), "--durable=false",
+            "--cache_prefix=" + dir_.path(), "--health_probe_ms=100",
+            "--cache_log_interval_s=1", "--shutdown_grace_ms=500"},
+        dir_.File(log));
+    std::string error;
+    EXPECT_TRUE(server->Start(20000, &error)) << error;
+    return server;
+  }
+
+  static std::unique_ptr<pb::BudgetService::Stub> Stub(const ServerProcess& s) {
+    return pb::BudgetService::NewStub(
+        grpc::CreateChannel(s.address(), grpc::InsecureChannelCredentials()));
+  }
+
+  static HealthCheckResponse::ServingStatus CacheHealth(
+      const ServerProcess& s) {
+    auto health = grpc::health::v1::Health::NewStub(
+        grpc::CreateChannel(s.address(), grpc::InsecureChannelCredentials()));
+    grpc::ClientContext ctx;
+    grpc::health::v1::HealthCheckRequest req;
+    req.set_service("shien.budget.v1.BudgetService/cache");
+    HealthCheckResponse resp;
+    if (!health->Check(&ctx, req, &resp).ok())
+      return HealthCheckResponse::UNKNOWN;
+    return resp.status();
+  }
+
+  // The latest value of counter `name` ("hits", "degraded_ms") the server
+  // logged; -1 before the first log line.
+  static int64_t Logged(const ServerProcess& s, const std::string& name) {
+    const std::string log = s.Log();
+    const size_t at = log.rfind(" " + name + "=");
+    if (at == std::string::npos) return -1;
+    const size_t from = at + name.size() + 2;
+    int64_t value = 0;
+    absl::SimpleAtoi(log.substr(from, log.find_first_of(" \n", from) - from),
+                     &value);
+    return value;
+  }
+  static int64_t LoggedHits(const ServerProcess& s) {
+    return Logged(s, "hits");
+  }
+
+  static int64_t Total(pb::BudgetService::Stub& stub, grpc::Status* status) {
+    grpc::ClientContext ctx;
+    pb::GetBudgetSummaryRequest req;
+    req.set_name("fiscalYears/2026/budgetSummary");
+    pb::BudgetSummary s;
+    *status = stub.GetBudgetSummary(&ctx, req, &s);
+    return s.total_yen();
+  }
+
+  testing::TempDir dir_;
+  testing::RedisServer redis_;
+};
+
+TEST_F(CacheTest, TwoInstancesNeverServeAStaleSummary) {
+  auto a = StartBudget("a.log");
+  auto b = StartBudget("b.log");
+  auto stub_a = Stub(*a);
+  auto stub_b = Stub(*b);
+  int64_t budget = 3'737'000;  // program 3
+  int64_t expected = 1'337'734'000;
+  int stale = 0;
+  for (int i = 0; i < 2000; ++i) {
+    auto& writer = i % 2 ? *stub_a : *stub_b;
+    auto& reader = i % 2 ? *stub_b : *stub_a;
+    pb::UpdateProgramRequest req;
+    req.mutable_program()->set_name("fiscalYears/2026/programs/3");
+    const int64_t next = budget + 1000;
+    req.mutable_program()->set_budget_yen(next);
+    req.mutable_update_mask()->add_paths("budget_yen");
+    pb::Program out;
+    grpc::ClientContext ctx;
+    grpc::Status s = writer.UpdateProgram(&ctx, req, &out);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    expected += next - budget;
+    budget = next;
+    // Read twice: the second read is normally a cache hit.
+    for (int r = 0; r < 2; ++r) {
+      grpc::Status read;
+      if (Total(reader, &read) != expected) ++stale;
+      ASSERT_TRUE(read.ok()) << read.error_message();
+    }
+  }
+  EXPECT_EQ(stale, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  EXPECT_GT(LoggedHits(*a) + LoggedHits(*b), 1000)
+      << "the cache was not used; logs:\n"
+      << a->Log();
+}
+
+TEST_F(CacheTest, RedisKilledUnderLoadFailsNoCallAndRecovers) {
+  auto server = StartBudget("budget.log");
+  std::atomic<bool> stop{false};
+  std::atomic<int> calls{0}, failures{0};
+  std::vector<std::thread> load;
+  for (int t = 0; t < 4; ++t) {
+    load.emplace_back([&] {
+      auto stub = Stub(*server);
+      while (!stop) {
+        grpc::Status s;
+        if (Total(*stub, &s) != 1'337'734'000 || !s.ok()) ++failures;
+        ++calls;
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(CacheHealth(*server), HealthCheckResponse::SERVING);
+  redis_.Kill();
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  EXPECT_EQ(CacheHealth(*server), HealthCheckResponse::NOT_SERVING);
+  const int during = calls.load();
+  ASSERT_TRUE(redis_.Start());
+  // Health and caching come back without a restart.
+  bool serving = false;
+  for (int i = 0; i < 50 && !serving; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    serving = CacheHealth(*server) == HealthCheckResponse::SERVING;
+  }
+  EXPECT_TRUE(serving);
+  const int64_t hits_before = LoggedHits(*server);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  stop = true;
+  for (auto& t : load) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_GT(calls.load(), during);
+  EXPECT_GT(LoggedHits(*server), hits_before) << server->Log();
+  EXPECT_GT(Logged(*server, "degraded_ms"), 0) << server->Log();
+}
+
+}  // namespace
+}  // namespace shien
