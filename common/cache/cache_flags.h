@@ -17,8 +17,8 @@ namespace shien::cache {
 //   --cache_prefix (SHIEN_CACHE_PREFIX, "shien"): namespaces one deployment
 //   --cache_log_interval_s (SHIEN_CACHE_LOG_INTERVAL_S, 60): how often the
 //       cache's counters are logged; 0 never
-// `service` ("budget", ...) is added to the prefix.
-std::unique_ptr<ViewCache> ViewCacheFromFlags(const std::string& service);
+// `scope` (the service and its database identity) is added to the prefix.
+std::unique_ptr<ViewCache> ViewCacheFromFlags(const std::string& scope);
 
 // The --cache_log_interval_s flag.
 int CacheLogIntervalSeconds();

@@ -103,7 +103,10 @@ int main(int argc, char** argv) {
       store->get(), peers.get(),
       std::chrono::milliseconds(absl::GetFlag(FLAGS_outbox_poll_ms)),
       std::chrono::milliseconds(absl::GetFlag(FLAGS_outbox_max_backoff_ms)));
-  auto cache = shien::cache::ViewCacheFromFlags("subsidy");
+  auto database_id = (*store)->DatabaseId();
+  if (!database_id.ok()) return Fail(database_id.status());
+  auto cache = shien::cache::ViewCacheFromFlags(
+      absl::StrCat("subsidy:", *database_id));
   std::fprintf(stderr, "subsidy: view cache %s\n",
                cache->enabled() ? "on" : "off");
   shien::Executor executor(workers, absl::GetFlag(FLAGS_max_queued));

@@ -117,6 +117,10 @@ class BudgetStore {
   // NOT_FOUND when the year is not loaded.
   virtual absl::StatusOr<int64_t> DataVersion(int year) = 0;
 
+  // A random identity of this database, the same for every instance that
+  // shares it (for cache keys).
+  virtual absl::StatusOr<std::string> DatabaseId() = 0;
+
   // OK when the database answers.
   virtual absl::Status Ping() = 0;
 };

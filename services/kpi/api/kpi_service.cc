@@ -358,6 +358,10 @@ grpc::ServerUnaryReactor* KpiServiceImpl::GetIndicatorProgress(
               return absl::StrCat(v);
             },
             [&]() -> absl::StatusOr<cache::View> {
+              // Labelled with the version read first: never newer than
+              // what the two reads below saw.
+              SHIEN_ASSIGN_OR_RETURN(int64_t version,
+                                     store_->DataVersion(ref.year));
               SHIEN_ASSIGN_OR_RETURN(
                   Indicator i,
                   store_->GetIndicator(ref.year, ref.program, ref.id));
@@ -367,8 +371,10 @@ grpc::ServerUnaryReactor* KpiServiceImpl::GetIndicatorProgress(
               v1::IndicatorProgress out;
               ToProto(i, ComputeProgress(i, snapshot.measurements, as_of),
                       &out);
+              out.set_data_version(version);
+              ToTimestamp(NowMicros(), out.mutable_compute_time());
               return cache::View{out.SerializeAsString(),
-                                 absl::StrCat(snapshot.data_version)};
+                                 absl::StrCat(version)};
             }));
     return ParseResponse(view.bytes, response);
   });

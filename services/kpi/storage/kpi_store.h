@@ -100,6 +100,10 @@ class KpiStore {
   // The fiscal year's data version; NOT_FOUND when not loaded.
   virtual absl::StatusOr<int64_t> DataVersion(int year) = 0;
 
+  // A random identity of this database, the same for every instance that
+  // shares it (for cache keys).
+  virtual absl::StatusOr<std::string> DatabaseId() = 0;
+
   virtual absl::Status Ping() = 0;
 };
 

@@ -779,6 +779,7 @@ grpc::ServerUnaryReactor* SubsidyServiceImpl::GetSchemeStats(
               out.set_available_yen(scheme.envelope_yen - reserved);
               out.set_pending_release_yen(snapshot.pending_release_yen);
               out.set_data_version(snapshot.data_version);
+              ToTimestamp(NowMicros(), out.mutable_compute_time());
               return cache::View{out.SerializeAsString(),
                                  absl::StrCat(version)};
             }));

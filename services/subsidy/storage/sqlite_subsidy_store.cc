@@ -346,6 +346,15 @@ class SqliteSubsidyStore final : public SubsidyStore {
     return stmt->Run();
   }
 
+  absl::StatusOr<std::string> DatabaseId() override {
+    auto conn = pool_->Acquire();
+    SHIEN_ASSIGN_OR_RETURN(auto stmt,
+                           conn->Prepare("SELECT id FROM database_identity"));
+    SHIEN_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) return absl::InternalError("database identity missing");
+    return stmt->Text(0);
+  }
+
   absl::StatusOr<int64_t> DataVersion(int year) override {
     auto conn = pool_->Acquire();
     return sql::ReadDataVersion(*conn, year);

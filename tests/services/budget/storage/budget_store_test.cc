@@ -238,6 +238,18 @@ TEST_P(BudgetStoreTest, SurvivesReopen) {
   EXPECT_EQ(listed->front().amount_yen, 777);
 }
 
+TEST_P(BudgetStoreTest, DatabaseIdIsStableAndOwnToTheDatabase) {
+  auto id = store_->DatabaseId();
+  ASSERT_TRUE(id.ok()) << id.status();
+  EXPECT_EQ(id->size(), 32u);
+  store_.reset();
+  store_ = GetParam().open(dir_.path());
+  EXPECT_EQ(*store_->DatabaseId(), *id);
+  testing::TempDir other;
+  auto another = GetParam().open(other.path());
+  EXPECT_NE(*another->DatabaseId(), *id);
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Sqlite, BudgetStoreTest,
     ::testing::Values(Impl{"sqlite",
