@@ -34,8 +34,7 @@ namespace shien::cache {
 
 std::unique_ptr<ViewCache> ViewCacheFromFlags(const std::string& scope) {
   ViewCacheOptions options;
-  options.prefix =
-      absl::StrCat(absl::GetFlag(FLAGS_cache_prefix), ":", scope);
+  options.prefix = absl::StrCat(absl::GetFlag(FLAGS_cache_prefix), ":", scope);
   options.ttl_seconds = std::max(1, absl::GetFlag(FLAGS_cache_ttl_s));
   const std::string address = absl::GetFlag(FLAGS_redis);
   if (address.empty() || address == "off") {
