@@ -85,8 +85,8 @@ int main(int argc, char** argv) {
 
   auto database_id = (*store)->DatabaseId();
   if (!database_id.ok()) return Fail(database_id.status());
-  auto cache = shien::cache::ViewCacheFromFlags(
-      absl::StrCat("budget:", *database_id));
+  auto cache =
+      shien::cache::ViewCacheFromFlags(absl::StrCat("budget:", *database_id));
   std::fprintf(stderr, "budget: view cache %s\n",
                cache->enabled() ? "on" : "off");
   shien::Executor executor(workers, absl::GetFlag(FLAGS_max_queued));
