@@ -30,6 +30,10 @@ ABSL_FLAG(int, cache_log_interval_s,
 ABSL_FLAG(int, health_probe_ms, shien::EnvOr("SHIEN_HEALTH_PROBE_MS", 5000),
           "how often health follows the store and the cache, in ms");
 
+ABSL_FLAG(bool, rpc_log, shien::EnvOr("SHIEN_RPC_LOG", 1) != 0,
+          "one JSON line per finished RPC on stderr (env SHIEN_RPC_LOG=0 "
+          "turns it off)");
+
 namespace shien::cache {
 
 std::unique_ptr<ViewCache> ViewCacheFromFlags(const std::string& scope) {
@@ -49,6 +53,8 @@ std::unique_ptr<ViewCache> ViewCacheFromFlags(const std::string& scope) {
   return std::make_unique<ViewCache>(std::make_unique<RedisPool>(redis),
                                      options);
 }
+
+bool RpcLogEnabled() { return absl::GetFlag(FLAGS_rpc_log); }
 
 int HealthProbeMillis() {
   return std::max(10, absl::GetFlag(FLAGS_health_probe_ms));

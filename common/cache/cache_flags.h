@@ -27,6 +27,9 @@ int CacheLogIntervalSeconds();
 // health follows the store and the cache.
 int HealthProbeMillis();
 
+// The --rpc_log flag (SHIEN_RPC_LOG, on): one JSON line per RPC.
+bool RpcLogEnabled();
+
 // A health probe for `cache` under `service_name` + "/cache": NOT_SERVING
 // while Redis is configured but unusable (the service still answers, from
 // the store).

@@ -19,6 +19,9 @@ struct ServerOptions {
   std::string address = "127.0.0.1:0";
   // Largest message accepted or sent.
   int max_message_bytes = 4 * 1024 * 1024;
+  // When set, one JSON line per finished RPC goes to stderr under this
+  // server name (see rpc_log.h).
+  std::string rpc_log_name;
 };
 
 // A started gRPC server with health (per service name) and reflection.

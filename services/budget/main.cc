@@ -94,6 +94,7 @@ int main(int argc, char** argv) {
                                            cache.get());
   shien::ServerOptions server_options;
   server_options.address = absl::GetFlag(FLAGS_listen);
+  if (shien::cache::RpcLogEnabled()) server_options.rpc_log_name = "budget";
   auto running = shien::StartServer(
       server_options, {&service},
       {"shien.budget.v1.BudgetService", "shien.budget.v1.BudgetService/cache"});

@@ -103,6 +103,7 @@ int main(int argc, char** argv) {
                                      shien::TodayInJapan, cache.get());
   shien::ServerOptions server_options;
   server_options.address = absl::GetFlag(FLAGS_listen);
+  if (shien::cache::RpcLogEnabled()) server_options.rpc_log_name = "kpi";
   auto running = shien::StartServer(
       server_options, {&service},
       {"shien.kpi.v1.KpiService", "shien.kpi.v1.KpiService/cache"});

@@ -115,6 +115,7 @@ int main(int argc, char** argv) {
       shien::TodayInJapan, cache.get());
   shien::ServerOptions server_options;
   server_options.address = absl::GetFlag(FLAGS_listen);
+  if (shien::cache::RpcLogEnabled()) server_options.rpc_log_name = "subsidy";
   auto running = shien::StartServer(server_options, {&service},
                                     {"shien.subsidy.v1.SubsidyService",
                                      "shien.subsidy.v1.SubsidyService/cache"});

@@ -114,6 +114,14 @@ TEST(BudgetServerTest, ServesHealthAndDrainsOnSigterm) {
   ASSERT_TRUE(WIFEXITED(wait_status)) << server->Log();
   EXPECT_EQ(WEXITSTATUS(wait_status), 0) << server->Log();
   EXPECT_NE(server->Log().find("stopped"), std::string::npos);
+  // One JSON line per RPC, with method, code and latency.
+  EXPECT_NE(server->Log().find(
+                "\"method\":\"/shien.budget.v1.BudgetService/"
+                "RecordExpenditures\",\"code\":\"OK\",\"latency_ms\":"),
+            std::string::npos)
+      << server->Log();
+  EXPECT_NE(server->Log().find("\"method\":\"/grpc.health.v1.Health/Check\""),
+            std::string::npos);
 
   // Restarted on the same database: the records and the plan are there.
   auto again = StartBudget(dir, testing::SourceDir() + "/data");
