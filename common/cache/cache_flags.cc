@@ -36,7 +36,8 @@ ABSL_FLAG(bool, rpc_log, shien::EnvOr("SHIEN_RPC_LOG", 1) != 0,
 
 namespace shien::cache {
 
-std::unique_ptr<ViewCache> ViewCacheFromFlags(const std::string& scope) {
+std::unique_ptr<ViewCache> ViewCacheFromFlags(const std::string& scope,
+                                              int connections) {
   ViewCacheOptions options;
   options.prefix = absl::StrCat(absl::GetFlag(FLAGS_cache_prefix), ":", scope);
   options.ttl_seconds = std::max(1, absl::GetFlag(FLAGS_cache_ttl_s));
@@ -50,6 +51,7 @@ std::unique_ptr<ViewCache> ViewCacheFromFlags(const std::string& scope) {
   redis.password = absl::GetFlag(FLAGS_redis_password);
   redis.connect_timeout_ms = absl::GetFlag(FLAGS_redis_timeout_ms);
   redis.command_timeout_ms = absl::GetFlag(FLAGS_redis_timeout_ms);
+  redis.pool_size = std::max(1, connections);
   return std::make_unique<ViewCache>(std::make_unique<RedisPool>(redis),
                                      options);
 }

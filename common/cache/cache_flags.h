@@ -18,7 +18,9 @@ namespace shien::cache {
 //   --cache_log_interval_s (SHIEN_CACHE_LOG_INTERVAL_S, 60): how often the
 //       cache's counters are logged; 0 never
 // `scope` (the service and its database identity) is added to the prefix.
-std::unique_ptr<ViewCache> ViewCacheFromFlags(const std::string& scope);
+// `connections`: Redis connections to keep (the server's workers + 1).
+std::unique_ptr<ViewCache> ViewCacheFromFlags(const std::string& scope,
+                                              int connections);
 
 // The --cache_log_interval_s flag.
 int CacheLogIntervalSeconds();

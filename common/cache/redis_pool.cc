@@ -97,7 +97,7 @@ absl::StatusOr<redisContext*> RedisPool::Acquire() {
     }
     if (open_ >= options_.pool_size) {
       // Every connection is busy: skip the cache rather than wait.
-      return Unavailable("all connections busy");
+      return absl::ResourceExhaustedError("redis: all connections busy");
     }
     ++open_;
   }
@@ -125,6 +125,10 @@ void RedisPool::Release(redisContext* context, bool broken) {
   healthy_ = true;
   std::lock_guard<std::mutex> lock(mu_);
   idle_.push_back(context);
+}
+
+bool RedisPool::IsBusy(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kResourceExhausted;
 }
 
 absl::StatusOr<std::optional<std::string>> RedisPool::Get(

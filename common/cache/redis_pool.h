@@ -50,6 +50,10 @@ class RedisPool {
   // PING.
   absl::Status Ping();
 
+  // True for the error of a call skipped because every connection was
+  // busy: Redis is fine, the cache just was not used.
+  static bool IsBusy(const absl::Status& status);
+
   // True while the last call succeeded.
   bool healthy() const { return healthy_.load(); }
 

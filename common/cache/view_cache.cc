@@ -9,6 +9,7 @@ ViewCache::ViewCache(std::unique_ptr<RedisPool> redis, ViewCacheOptions options)
     : redis_(std::move(redis)), options_(std::move(options)) {}
 
 void ViewCache::NoteRedis(const absl::Status& status) {
+  if (RedisPool::IsBusy(status)) return;  // not a Redis failure
   std::lock_guard<std::mutex> lock(degraded_mu_);
   const int64_t now = NowMicros();
   if (status.ok()) {
@@ -59,7 +60,7 @@ absl::StatusOr<View> ViewCache::Get(
   }
   ++computations_;
   absl::StatusOr<View> view = compute();
-  if (view.ok() && cached.ok()) {
+  if (view.ok() && view->cacheable && cached.ok()) {
     // Cached under the version the computation saw (never older than the
     // one asked for), so a later reader of that version can use it.
     const std::string stored_key =

@@ -21,6 +21,9 @@ namespace shien::cache {
 struct View {
   std::string bytes;
   std::string version;
+  // False for a degraded result (e.g. built without a peer's data): it is
+  // returned but never cached.
+  bool cacheable = true;
 };
 
 struct ViewCacheOptions {

@@ -1,6 +1,7 @@
 #include "common/fiscal/fiscal.h"
 
 #include <chrono>
+#include <cstdint>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -54,7 +55,8 @@ std::string FormatThousandYen(int64_t yen) {
 int64_t PermilleHalfUp(int64_t numerator, int64_t denominator) {
   // (n * 1000 + d / 2) / d without overflow for n up to ~9e15.
   __int128 n = numerator;
-  return static_cast<int64_t>((n * 1000 + denominator / 2) / denominator);
+  const __int128 result = (n * 1000 + denominator / 2) / denominator;
+  return result > INT64_MAX ? INT64_MAX : static_cast<int64_t>(result);
 }
 
 int64_t Gcd(int64_t a, int64_t b) {

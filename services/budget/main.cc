@@ -17,7 +17,9 @@
 
 ABSL_FLAG(std::string, listen,
           shien::EnvOr("SHIEN_BUDGET_LISTEN",
-                       absl::StrCat("127.0.0.1:",
+                       absl::StrCat(shien::EnvOr("SHIEN_BIND_HOST",
+                                                 std::string("127.0.0.1")),
+                                    ":",
                                     shien::EnvOr("SHIEN_BUDGET_PORT", 50051))),
           "host:port to serve on (env SHIEN_BUDGET_LISTEN, or 127.0.0.1 with "
           "SHIEN_BUDGET_PORT)");
@@ -85,8 +87,8 @@ int main(int argc, char** argv) {
 
   auto database_id = (*store)->DatabaseId();
   if (!database_id.ok()) return Fail(database_id.status());
-  auto cache =
-      shien::cache::ViewCacheFromFlags(absl::StrCat("budget:", *database_id));
+  auto cache = shien::cache::ViewCacheFromFlags(
+      absl::StrCat("budget:", *database_id), workers + 1);
   std::fprintf(stderr, "budget: view cache %s\n",
                cache->enabled() ? "on" : "off");
   shien::Executor executor(workers, absl::GetFlag(FLAGS_max_queued));

@@ -95,8 +95,8 @@ int main(int argc, char** argv) {
       absl::GetFlag(FLAGS_budget_timeout_ms));
   auto database_id = (*store)->DatabaseId();
   if (!database_id.ok()) return Fail(database_id.status());
-  auto cache =
-      shien::cache::ViewCacheFromFlags(absl::StrCat("kpi:", *database_id));
+  auto cache = shien::cache::ViewCacheFromFlags(
+      absl::StrCat("kpi:", *database_id), workers + 1);
   std::fprintf(stderr, "kpi: view cache %s\n", cache->enabled() ? "on" : "off");
   shien::Executor executor(workers, absl::GetFlag(FLAGS_max_queued));
   shien::kpi::KpiServiceImpl service(store->get(), programs.get(), &executor,

@@ -105,8 +105,8 @@ int main(int argc, char** argv) {
       std::chrono::milliseconds(absl::GetFlag(FLAGS_outbox_max_backoff_ms)));
   auto database_id = (*store)->DatabaseId();
   if (!database_id.ok()) return Fail(database_id.status());
-  auto cache =
-      shien::cache::ViewCacheFromFlags(absl::StrCat("subsidy:", *database_id));
+  auto cache = shien::cache::ViewCacheFromFlags(
+      absl::StrCat("subsidy:", *database_id), workers + 1);
   std::fprintf(stderr, "subsidy: view cache %s\n",
                cache->enabled() ? "on" : "off");
   shien::Executor executor(workers, absl::GetFlag(FLAGS_max_queued));

@@ -425,6 +425,32 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::ReleaseFunds(
     grpc::CallbackServerContext* context,
     const v1::ReleaseFundsRequest* request, v1::Reservation* response) {
   return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
+    auto encode = [](const Reservation& r) {
+      v1::Reservation out;
+      if (r.id != 0) ToProto(r, &out);
+      return out.SerializeAsString();
+    };
+    if (request->reservation().empty()) {
+      // By envelope and holder: everything the holder holds.
+      SHIEN_ASSIGN_OR_RETURN(
+          EnvelopeRef ref, ParseEnvelopeName(request->envelope(), "envelope"));
+      if (request->holder().empty() ||
+          request->holder().size() > kMaxHolderBytes) {
+        return FieldError("holder", "INVALID_HOLDER",
+                          "give reservation, or envelope and holder");
+      }
+      if (request->amount_yen() != 0) {
+        return FieldError("amount_yen", "OUT_OF_RANGE",
+                          "by holder, everything held is released: give 0");
+      }
+      SHIEN_RETURN_IF_ERROR(
+          ValidateRequestId(request->request_id(), "request_id", true));
+      SHIEN_ASSIGN_OR_RETURN(std::string bytes,
+                             store_->ReleaseFundsByHolder(
+                                 ref.year, ref.id, request->holder(),
+                                 KeyOf(*request, "ReleaseFunds"), encode));
+      return ParseResponse(bytes, response);
+    }
     SHIEN_ASSIGN_OR_RETURN(
         std::vector<std::string> parts,
         ParseResourceName(request->reservation(),

@@ -109,6 +109,12 @@ class BudgetStore {
       int64_t amount_yen, const RequestKey& key,
       const ResponseEncoder<Reservation>& encode) = 0;
 
+  // Releases everything `holder` holds on the envelope; a holder holding
+  // nothing gets an empty Reservation (id 0), not an error.
+  virtual absl::StatusOr<std::string> ReleaseFundsByHolder(
+      int year, const std::string& envelope_id, const std::string& holder,
+      const RequestKey& key, const ResponseEncoder<Reservation>& encode) = 0;
+
   virtual absl::StatusOr<std::vector<Reservation>> ListReservations(
       int year, const std::string& envelope_id, int64_t after_id,
       int limit) = 0;

@@ -170,6 +170,7 @@ class SqliteBudgetStore final : public BudgetStore {
         auto txn, Transaction::Begin(*conn, Transaction::Mode::kWrite));
     std::vector<RecordResult> results;
     std::map<int, bool> touched_years;
+    std::map<std::pair<int, int>, int64_t> executed;  // (year, program) → yen
     const int64_t now = NowMicros();
     for (const Expenditure& e : records) {
       RecordResult result;
@@ -199,6 +200,31 @@ class SqliteBudgetStore final : public BudgetStore {
         results.push_back(std::move(result));
         continue;
       }
+      // Keep every program's executed total within kMaxBudgetYen, so the
+      // sums of the summaries never overflow.
+      auto total = executed.find({e.fiscal_year, e.program_number});
+      if (total == executed.end()) {
+        SHIEN_ASSIGN_OR_RETURN(
+            auto sum, conn->Prepare("SELECT COALESCE(SUM(amount_yen), 0) FROM "
+                                    "expenditures WHERE fiscal_year = ? AND "
+                                    "program_number = ?"));
+        sum->Bind(1, e.fiscal_year).Bind(2, e.program_number);
+        SHIEN_ASSIGN_OR_RETURN(bool row, sum->Step());
+        total = executed
+                    .emplace(std::make_pair(e.fiscal_year, e.program_number),
+                             row ? sum->Int(0) : 0)
+                    .first;
+      }
+      if (total->second + e.amount_yen > kMaxBudgetYen) {
+        result.outcome = RecordOutcome::kRejected;
+        result.error =
+            FieldError("amount_yen", "PROGRAM_TOTAL_TOO_LARGE",
+                       absl::StrCat("the program's expenditures would exceed ",
+                                    kMaxBudgetYen, " yen"));
+        results.push_back(std::move(result));
+        continue;
+      }
+      total->second += e.amount_yen;
       SHIEN_ASSIGN_OR_RETURN(
           auto insert,
           conn->Prepare("INSERT INTO expenditures (request_id, fiscal_year, "
@@ -310,12 +336,13 @@ class SqliteBudgetStore final : public BudgetStore {
           SHIEN_ASSIGN_OR_RETURN(
               std::vector<Reservation> held,
               ReadReservations(conn, year, envelope_id, 0, 1, holder));
-          if (!held.empty()) {
+          if (!held.empty() && held.front().amount_yen > 0) {
             return FieldError(
                 absl::StatusCode::kAlreadyExists, "holder",
                 "RESERVATION_EXISTS",
-                absl::StrCat(holder, " already has reservation ",
-                             held.front().id, " on this envelope"));
+                absl::StrCat(holder, " already holds ", held.front().amount_yen,
+                             " yen in reservation ", held.front().id,
+                             " on this envelope"));
           }
           const int64_t available = envelope.amount_yen - envelope.reserved_yen;
           if (amount_yen > available) {
@@ -325,6 +352,25 @@ class SqliteBudgetStore final : public BudgetStore {
                              " yen available; ", amount_yen, " requested"));
           }
           const int64_t now = NowMicros();
+          if (!held.empty()) {
+            // Fully released before: the same reservation holds again.
+            SHIEN_ASSIGN_OR_RETURN(
+                auto reopen,
+                conn.Prepare("UPDATE reservations SET amount_yen = ?, "
+                             "reserved_yen = reserved_yen + ?, "
+                             "update_time_micros = ? WHERE id = ?"));
+            reopen->Bind(1, amount_yen)
+                .Bind(2, amount_yen)
+                .Bind(3, now)
+                .Bind(4, held.front().id);
+            SHIEN_RETURN_IF_ERROR(reopen->Run());
+            reopen.reset();
+            SHIEN_RETURN_IF_ERROR(
+                AdjustReserved(conn, year, envelope_id, amount_yen));
+            SHIEN_ASSIGN_OR_RETURN(
+                held, ReadReservations(conn, year, envelope_id, 0, 1, holder));
+            return encode(held.front());
+          }
           SHIEN_ASSIGN_OR_RETURN(
               auto insert,
               conn.Prepare("INSERT INTO reservations (fiscal_year, "
@@ -393,6 +439,47 @@ class SqliteBudgetStore final : public BudgetStore {
         });
   }
 
+  absl::StatusOr<std::string> ReleaseFundsByHolder(
+      int year, const std::string& envelope_id, const std::string& holder,
+      const RequestKey& key,
+      const ResponseEncoder<Reservation>& encode) override {
+    return IdempotentWrite(
+        year, key, [&](Connection& conn) -> absl::StatusOr<std::string> {
+          SHIEN_ASSIGN_OR_RETURN(std::vector<Envelope> envelopes,
+                                 ReadEnvelopes(conn, year, envelope_id));
+          if (envelopes.empty()) {
+            return NotFound(
+                "envelope",
+                absl::StrCat("fiscalYears/", year, "/envelopes/", envelope_id));
+          }
+          SHIEN_ASSIGN_OR_RETURN(
+              std::vector<Reservation> held,
+              ReadReservations(conn, year, envelope_id, 0, 1, holder));
+          if (held.empty() || held.front().amount_yen == 0) {
+            return encode(Reservation{});
+          }
+          Reservation r = held.front();
+          const int64_t release = r.amount_yen;
+          r.amount_yen = 0;
+          r.released_yen += release;
+          r.update_time_micros = NowMicros();
+          SHIEN_ASSIGN_OR_RETURN(
+              auto update,
+              conn.Prepare("UPDATE reservations SET amount_yen = ?, "
+                           "released_yen = ?, update_time_micros = ? WHERE "
+                           "id = ?"));
+          update->Bind(1, r.amount_yen)
+              .Bind(2, r.released_yen)
+              .Bind(3, r.update_time_micros)
+              .Bind(4, r.id);
+          SHIEN_RETURN_IF_ERROR(update->Run());
+          update.reset();
+          SHIEN_RETURN_IF_ERROR(
+              AdjustReserved(conn, year, envelope_id, -release));
+          return encode(r);
+        });
+  }
+
   absl::StatusOr<std::vector<Reservation>> ListReservations(
       int year, const std::string& envelope_id, int64_t after_id,
       int limit) override {
@@ -422,7 +509,8 @@ class SqliteBudgetStore final : public BudgetStore {
 
   absl::Status Ping() override {
     auto conn = pool_->Acquire();
-    SHIEN_ASSIGN_OR_RETURN(auto stmt, conn->Prepare("SELECT 1"));
+    SHIEN_ASSIGN_OR_RETURN(auto stmt,
+                           conn->Prepare("SELECT COUNT(*) FROM fiscal_years"));
     return stmt->Step().status();
   }
 

@@ -316,8 +316,14 @@ grpc::ServerUnaryReactor* KpiServiceImpl::ListMeasurements(
                            ResolvePageSize(request->page_size(), 100, 1000));
     std::optional<int64_t> as_of;
     if (request->has_as_of_time()) {
-      as_of = request->as_of_time().seconds() * 1'000'000 +
-              request->as_of_time().nanos() / 1000;
+      const auto& t = request->as_of_time();
+      // google.protobuf.Timestamp's own range: years 1 to 9999.
+      if (t.seconds() < -62135596800LL || t.seconds() > 253402300799LL ||
+          t.nanos() < 0 || t.nanos() > 999999999) {
+        return FieldError("as_of_time", "OUT_OF_RANGE",
+                          "is not a valid timestamp");
+      }
+      as_of = FromTimestamp(t);
     }
     const std::string scope =
         absl::StrCat("measurements|", request->parent(), "|", as_of.value_or(0),
@@ -455,10 +461,14 @@ absl::StatusOr<cache::View> KpiServiceImpl::BuildDashboard(
   ToTimestamp(NowMicros(), out.mutable_compute_time());
   // Labelled with the older of the two snapshots, so that a reader of a
   // newer version never takes it for current.
-  return cache::View{
+  cache::View view{
       out.SerializeAsString(),
       absl::StrCat(std::min(indicators.data_version, measurements.data_version),
                    "/", budget_version)};
+  // Without the budget service's programs the titles are placeholders:
+  // answer, but do not cache.
+  view.cacheable = listed.ok();
+  return view;
 }
 
 grpc::ServerUnaryReactor* KpiServiceImpl::GetKpiDashboard(

@@ -1,6 +1,7 @@
 #include "services/kpi/storage/sqlite_kpi_store.h"
 
 #include <chrono>
+#include <cstdio>
 
 #include "absl/strings/str_cat.h"
 #include "common/api/timestamps.h"
@@ -335,7 +336,8 @@ class SqliteKpiStore final : public KpiStore {
 
   absl::Status Ping() override {
     auto conn = pool_->Acquire();
-    SHIEN_ASSIGN_OR_RETURN(auto stmt, conn->Prepare("SELECT 1"));
+    SHIEN_ASSIGN_OR_RETURN(auto stmt,
+                           conn->Prepare("SELECT COUNT(*) FROM fiscal_years"));
     return stmt->Step().status();
   }
 
@@ -417,6 +419,32 @@ class SqliteKpiStore final : public KpiStore {
     SHIEN_ASSIGN_OR_RETURN(bool row, stmt->Step());
     if (!row) return std::nullopt;
     return ReadMeasurement(*stmt);
+  }
+
+  // A row remembered in measurement_requests under `request_id`, as a
+  // Measurement (only the fields SameMeasurement compares are set).
+  absl::StatusOr<std::optional<Measurement>> FindRepeatedRequest(
+      Connection& conn, const std::string& request_id) {
+    SHIEN_ASSIGN_OR_RETURN(
+        auto stmt,
+        conn.Prepare("SELECT fiscal_year, program_number, indicator_id, "
+                     "period_key, kind, value FROM measurement_requests "
+                     "WHERE request_id = ?"));
+    stmt->Bind(1, request_id);
+    SHIEN_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) return std::nullopt;
+    Measurement m;
+    m.fiscal_year = static_cast<int>(stmt->Int(0));
+    m.program_number = static_cast<int>(stmt->Int(1));
+    m.indicator_id = stmt->Text(2);
+    const std::string key = stmt->Text(3);
+    int y = 0, mo = 0, d = 0;
+    m.period.is_month = key.size() == 7;
+    std::sscanf(key.c_str(), "%d-%d-%d", &y, &mo, &d);
+    m.period.date = CivilDate{y, mo, m.period.is_month ? 0 : d};
+    m.kind = static_cast<MeasurementKind>(stmt->Int(4));
+    m.value = stmt->Int(5);
+    return m;
   }
 
   // The current value of (indicator, period, kind), if any.
@@ -519,6 +547,10 @@ class SqliteKpiStore final : public KpiStore {
     };
     SHIEN_ASSIGN_OR_RETURN(std::optional<Measurement> same_id,
                            FindByRequestId(conn, row.request_id));
+    if (!same_id) {
+      SHIEN_ASSIGN_OR_RETURN(same_id,
+                             FindRepeatedRequest(conn, row.request_id));
+    }
     if (same_id) {
       if (!SameMeasurement(*same_id, row)) {
         return reject(FieldError("request_id", "REQUEST_ID_REUSED",
@@ -543,6 +575,20 @@ class SqliteKpiStore final : public KpiStore {
         FindCurrent(conn, row.fiscal_year, row.program_number, row.indicator_id,
                     row.period, row.kind));
     if (current && current->value == row.value) {
+      // Nothing to store, but the id is remembered with its row.
+      SHIEN_ASSIGN_OR_RETURN(
+          auto remember,
+          conn.Prepare("INSERT INTO measurement_requests (request_id, "
+                       "fiscal_year, program_number, indicator_id, "
+                       "period_key, kind, value) VALUES (?,?,?,?,?,?,?)"));
+      remember->Bind(1, row.request_id)
+          .Bind(2, static_cast<int64_t>(row.fiscal_year))
+          .Bind(3, static_cast<int64_t>(row.program_number))
+          .Bind(4, row.indicator_id)
+          .Bind(5, row.period.Key())
+          .Bind(6, static_cast<int64_t>(row.kind))
+          .Bind(7, row.value);
+      SHIEN_RETURN_IF_ERROR(remember->Run());
       result.outcome = RowOutcome::kDuplicate;
       return result;
     }

@@ -334,6 +334,12 @@ grpc::ServerUnaryReactor* SubsidyServiceImpl::UpdateRound(
                         "name the fields to change");
     }
     const Round patch = FromProto(request->round());
+    if (patch.call_window_text.size() > 500 ||
+        patch.decision_text.size() > 500) {
+      return FieldError("round", "FIELD_TOO_LONG",
+                        "call_window_text and decision_text take at most 500 "
+                        "bytes");
+    }
     std::vector<std::string> paths(request->update_mask().paths().begin(),
                                    request->update_mask().paths().end());
     for (const std::string& p : paths) {
@@ -650,18 +656,25 @@ grpc::ServerUnaryReactor* SubsidyServiceImpl::ApproveApplication(
     }
     const int64_t amount = current.quote.amount_yen;
     // Reserve first: if this fails the application stays undecided. The
-    // reservation is idempotent on a request id of the application, so a
-    // retry after a failure below reuses it.
+    // request id carries the application's revision: a retry of this
+    // approval reuses the reservation; an approval after the application
+    // changed makes a new one.
+    const std::string envelope = absl::StrCat(
+        "fiscalYears/", ref.year, "/envelopes/", scheme.envelope_id);
     SHIEN_ASSIGN_OR_RETURN(
         std::string reservation,
-        peers_->ReserveFunds(absl::StrCat("fiscalYears/", ref.year,
-                                          "/envelopes/", scheme.envelope_id),
-                             ApplicationName(current), amount,
-                             ApplicationName(current) + "/reserve"));
+        peers_->ReserveFunds(envelope, ApplicationName(current), amount,
+                             absl::StrCat(ApplicationName(current),
+                                          "/reserve/r", current.revision)));
     const CivilDate today = today_();
-    return Change(
+    absl::Status approved = Change(
         request->name(), request->etag(), key, Action::kApprove, actor, "",
         [&](const Scheme&, Application& a) -> absl::Status {
+          if (a.revision != current.revision) {
+            return Error(absl::StatusCode::kAborted, "APPLICATION_CHANGED",
+                         "the application changed during the approval; "
+                         "read it again and retry");
+          }
           a.quote = current.quote;
           a.approved_amount_yen = amount;
           a.reservation = reservation;
@@ -669,6 +682,21 @@ grpc::ServerUnaryReactor* SubsidyServiceImpl::ApproveApplication(
           return absl::OkStatus();
         },
         response);
+    if (!approved.ok()) {
+      // The funds were reserved but the approval not recorded: give them
+      // back, unless the application holds them after all (a concurrent
+      // approval of the same revision shares the reservation).
+      budget::v1::ReleaseFundsRequest release;
+      release.set_reservation(reservation);
+      release.set_request_id(absl::StrCat(
+          ApplicationName(current), "/release/unrecorded/r", current.revision));
+      absl::StatusOr<bool> queued = store_->ReleaseUnlessHeld(
+          ref.year, ref.scheme, ref.id, reservation,
+          OutboxMessage{0, "budget.ReleaseFunds", release.request_id(),
+                        release.SerializeAsString(), amount, 0, ""});
+      if (queued.ok() && *queued && nudge_) nudge_();
+    }
+    return approved;
   });
 }
 
@@ -741,6 +769,7 @@ grpc::ServerUnaryReactor* SubsidyServiceImpl::GetSchemeStats(
         ParseResourceName(request->name(),
                           "fiscalYears/{year}/schemes/{scheme}/stats", "name"));
     SHIEN_ASSIGN_OR_RETURN(int year, ParseFiscalYear(parts[0], "name"));
+    SHIEN_RETURN_IF_ERROR(ValidateResourceId(parts[1], "name"));
     const std::string name = request->name();
     const std::string scheme_id = parts[1];
     SHIEN_ASSIGN_OR_RETURN(
@@ -778,6 +807,7 @@ grpc::ServerUnaryReactor* SubsidyServiceImpl::GetSchemeStats(
               out.set_reserved_yen(reserved);
               out.set_available_yen(scheme.envelope_yen - reserved);
               out.set_pending_release_yen(snapshot.pending_release_yen);
+              out.set_dead_release_yen(snapshot.dead_release_yen);
               out.set_data_version(snapshot.data_version);
               ToTimestamp(NowMicros(), out.mutable_compute_time());
               return cache::View{out.SerializeAsString(),

@@ -123,10 +123,21 @@ std::unique_ptr<Peers> NewGrpcPeers(const std::string& budget_address,
 }
 
 bool IsRetryable(const absl::Status& status) {
-  return status.code() == absl::StatusCode::kUnavailable ||
-         status.code() == absl::StatusCode::kDeadlineExceeded ||
-         status.code() == absl::StatusCode::kResourceExhausted ||
-         status.code() == absl::StatusCode::kAborted;
+  // Only definite refusals (the request itself is wrong) are final; a
+  // receiver that failed inside (INTERNAL, UNKNOWN) may succeed later.
+  switch (status.code()) {
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDeadlineExceeded:
+    case absl::StatusCode::kResourceExhausted:
+    case absl::StatusCode::kAborted:
+    case absl::StatusCode::kInternal:
+    case absl::StatusCode::kUnknown:
+    case absl::StatusCode::kDataLoss:
+    case absl::StatusCode::kCancelled:
+      return true;
+    default:
+      return false;
+  }
 }
 
 }  // namespace shien::subsidy

@@ -265,6 +265,30 @@ class SqliteSubsidyStore final : public SubsidyStore {
         });
   }
 
+  absl::StatusOr<bool> ReleaseUnlessHeld(
+      int year, const std::string& scheme, int64_t id,
+      const std::string& reservation, const OutboxMessage& release) override {
+    auto conn = pool_->Acquire();
+    SHIEN_ASSIGN_OR_RETURN(
+        auto txn, Transaction::Begin(*conn, Transaction::Mode::kWrite));
+    SHIEN_ASSIGN_OR_RETURN(Application a,
+                           ReadApplication(*conn, year, scheme, id));
+    if (a.reservation == reservation && a.CommittedYen() > 0) return false;
+    SHIEN_ASSIGN_OR_RETURN(
+        auto insert,
+        conn->Prepare("INSERT INTO outbox (target, request_id, payload, "
+                      "amount_yen) VALUES (?, ?, ?, ?)"));
+    insert->Bind(1, release.target)
+        .Bind(2, release.request_id)
+        .BindBlob(3, release.payload)
+        .Bind(4, release.amount_yen);
+    SHIEN_RETURN_IF_ERROR(insert->Run());
+    insert.reset();
+    SHIEN_RETURN_IF_ERROR(sql::BumpDataVersion(*conn, year));
+    SHIEN_RETURN_IF_ERROR(txn->Commit());
+    return true;
+  }
+
   absl::StatusOr<StatsSnapshot> Stats(int year,
                                       const std::string& scheme) override {
     auto conn = pool_->Acquire();
@@ -296,6 +320,15 @@ class SqliteSubsidyStore final : public SubsidyStore {
     pending->Bind(1, absl::StrCat(SchemeName(year, scheme), "/%"));
     SHIEN_ASSIGN_OR_RETURN(bool row, pending->Step());
     if (row) out.pending_release_yen = pending->Int(0);
+    pending.reset();
+    SHIEN_ASSIGN_OR_RETURN(
+        auto dead,
+        conn->Prepare("SELECT COALESCE(SUM(amount_yen), 0) FROM outbox WHERE "
+                      "dead = 1 AND target = 'budget.ReleaseFunds' AND "
+                      "request_id LIKE ?"));
+    dead->Bind(1, absl::StrCat(SchemeName(year, scheme), "/%"));
+    SHIEN_ASSIGN_OR_RETURN(bool dead_row, dead->Step());
+    if (dead_row) out.dead_release_yen = dead->Int(0);
     return out;
   }
 
@@ -322,6 +355,8 @@ class SqliteSubsidyStore final : public SubsidyStore {
   absl::Status MarkDelivered(int64_t sequence) override {
     auto conn = pool_->Acquire();
     SHIEN_ASSIGN_OR_RETURN(
+        auto txn, Transaction::Begin(*conn, Transaction::Mode::kWrite));
+    SHIEN_ASSIGN_OR_RETURN(
         auto stmt,
         conn->Prepare("UPDATE outbox SET delivered_micros = ?, attempts = "
                       "attempts + 1 WHERE sequence = ?"));
@@ -329,13 +364,16 @@ class SqliteSubsidyStore final : public SubsidyStore {
     SHIEN_RETURN_IF_ERROR(stmt->Run());
     stmt.reset();
     // Statistics show pending releases: every view of them is now stale.
-    return conn->Exec(
-        "UPDATE fiscal_years SET data_version = data_version + 1");
+    SHIEN_RETURN_IF_ERROR(
+        conn->Exec("UPDATE fiscal_years SET data_version = data_version + 1"));
+    return txn->Commit();
   }
 
   absl::Status MarkFailed(int64_t sequence, const std::string& error,
                           bool dead) override {
     auto conn = pool_->Acquire();
+    SHIEN_ASSIGN_OR_RETURN(
+        auto txn, Transaction::Begin(*conn, Transaction::Mode::kWrite));
     SHIEN_ASSIGN_OR_RETURN(
         auto stmt,
         conn->Prepare("UPDATE outbox SET attempts = attempts + 1, last_error "
@@ -343,7 +381,13 @@ class SqliteSubsidyStore final : public SubsidyStore {
     stmt->Bind(1, error.substr(0, 1000))
         .Bind(2, static_cast<int64_t>(dead ? 1 : 0))
         .Bind(3, sequence);
-    return stmt->Run();
+    SHIEN_RETURN_IF_ERROR(stmt->Run());
+    stmt.reset();
+    if (dead) {
+      SHIEN_RETURN_IF_ERROR(conn->Exec(
+          "UPDATE fiscal_years SET data_version = data_version + 1"));
+    }
+    return txn->Commit();
   }
 
   absl::StatusOr<std::string> DatabaseId() override {
@@ -362,7 +406,8 @@ class SqliteSubsidyStore final : public SubsidyStore {
 
   absl::Status Ping() override {
     auto conn = pool_->Acquire();
-    SHIEN_ASSIGN_OR_RETURN(auto stmt, conn->Prepare("SELECT 1"));
+    SHIEN_ASSIGN_OR_RETURN(auto stmt,
+                           conn->Prepare("SELECT COUNT(*) FROM fiscal_years"));
     return stmt->Step().status();
   }
 

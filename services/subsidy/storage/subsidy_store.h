@@ -101,11 +101,20 @@ class SubsidyStore {
           const Application&, const DecisionTotals&)>& outbox,
       const RequestKey& key, const ResponseEncoder<Application>& encode) = 0;
 
+  // Queues `release` unless the application holds `reservation` (it was
+  // approved with it): used when an approval reserved funds but could not
+  // be recorded. In one transaction; returns whether it queued.
+  virtual absl::StatusOr<bool> ReleaseUnlessHeld(
+      int year, const std::string& scheme, int64_t id,
+      const std::string& reservation, const OutboxMessage& release) = 0;
+
   // Figures of every application of a scheme, the pending releases in the
   // outbox, and the data version, in one snapshot.
   struct StatsSnapshot {
     std::vector<ApplicationFigures> applications;
     int64_t pending_release_yen = 0;
+    // Releases the budget service refused for good (set aside).
+    int64_t dead_release_yen = 0;
     int64_t data_version = 0;
   };
   virtual absl::StatusOr<StatsSnapshot> Stats(int year,

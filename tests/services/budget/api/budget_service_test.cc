@@ -521,6 +521,61 @@ TEST_F(BudgetServiceTest, FundReservationsThroughTheApi) {
   EXPECT_EQ(envelopes.envelopes_size(), 3);
 }
 
+TEST_F(BudgetServiceTest, ReleaseByHolderAndReserveAgain) {
+  auto reserve = [&](int64_t yen, const std::string& id) {
+    pb::ReserveFundsRequest req;
+    req.set_envelope("fiscalYears/2026/envelopes/foreign-filing");
+    req.set_holder("app-7");
+    req.set_amount_yen(yen);
+    req.set_request_id(id);
+    pb::Reservation r;
+    grpc::ClientContext ctx;
+    grpc::Status s = stub_->ReserveFunds(&ctx, req, &r);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return r;
+  };
+  auto release = [&](const std::string& id) {
+    pb::ReleaseFundsRequest req;
+    req.set_envelope("fiscalYears/2026/envelopes/foreign-filing");
+    req.set_holder("app-7");
+    req.set_request_id(id);
+    pb::Reservation r;
+    grpc::ClientContext ctx;
+    grpc::Status s = stub_->ReleaseFunds(&ctx, req, &r);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return r;
+  };
+  auto reserved = [&]() {
+    pb::GetEnvelopeRequest get;
+    get.set_name("fiscalYears/2026/envelopes/foreign-filing");
+    pb::Envelope e;
+    grpc::ClientContext ctx;
+    EXPECT_TRUE(stub_->GetEnvelope(&ctx, get, &e).ok());
+    return e.reserved_yen();
+  };
+  pb::Reservation first = reserve(1'000'000, "h1");
+  EXPECT_EQ(reserved(), 1'000'000);
+  EXPECT_EQ(release("h2").amount_yen(), 0);
+  EXPECT_EQ(reserved(), 0);
+  // Nothing held: not an error, an empty answer.
+  EXPECT_TRUE(release("h3").name().empty());
+  // A fully released holder may reserve again: the same reservation.
+  pb::Reservation again = reserve(600'000, "h4");
+  EXPECT_EQ(again.name(), first.name());
+  EXPECT_EQ(again.amount_yen(), 600'000);
+  EXPECT_EQ(reserved(), 600'000);
+  // While it holds funds, a second reservation is refused.
+  pb::ReserveFundsRequest req;
+  req.set_envelope("fiscalYears/2026/envelopes/foreign-filing");
+  req.set_holder("app-7");
+  req.set_amount_yen(1);
+  req.set_request_id("h5");
+  pb::Reservation r;
+  grpc::ClientContext ctx;
+  EXPECT_EQ(Details(stub_->ReserveFunds(&ctx, req, &r)).code,
+            grpc::StatusCode::ALREADY_EXISTS);
+}
+
 TEST_F(BudgetServiceTest, FiscalYearsReportThePlansWarnings) {
   grpc::ClientContext ctx;
   pb::ListFiscalYearsRequest req;

@@ -334,6 +334,31 @@ TEST_F(KpiServiceTest, MeasurementsAreCountedCorrectedAndRejected) {
   EXPECT_EQ(p.status(), pb::PROGRESS_STATUS_NO_TARGET);  // 未定
 }
 
+TEST_F(KpiServiceTest, ARepeatedValueKeepsItsRequestId) {
+  const std::string whole = kConsultations2026;
+  grpc::Status status;
+  ASSERT_TRUE(
+      Record({Monthly(whole, 2026, 6, 231, "r1")}, &status).accepted_count() ==
+      1);
+  // r2 repeats the current value: nothing stored, but r2 is remembered.
+  EXPECT_EQ(
+      Record({Monthly(whole, 2026, 6, 231, "r2")}, &status).duplicate_count(),
+      1);
+  // A correction to 240, then a late retry of r2: still a duplicate, the
+  // correction stands.
+  EXPECT_EQ(
+      Record({Monthly(whole, 2026, 6, 240, "r3")}, &status).corrected_count(),
+      1);
+  auto retry = Record({Monthly(whole, 2026, 6, 231, "r2")}, &status);
+  EXPECT_EQ(retry.duplicate_count(), 1);
+  EXPECT_EQ(retry.accepted_count(), 0);
+  EXPECT_EQ(Progress(whole, CivilDate{2026, 7, 1}).actual(), 240);
+  // r2 under another row is refused.
+  auto reused = Record({Monthly(whole, 2026, 7, 5, "r2")}, &status);
+  ASSERT_EQ(reused.rejected_count(), 1);
+  EXPECT_EQ(reused.rejections(0).reason(), "REQUEST_ID_REUSED");
+}
+
 TEST_F(KpiServiceTest, CreateAndUpdateIndicators) {
   pb::CreateIndicatorRequest req;
   req.set_parent("fiscalYears/2026/programs/5");
