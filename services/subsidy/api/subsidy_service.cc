@@ -239,6 +239,7 @@ absl::Status SubsidyServiceImpl::Change(
                          store_->GetScheme(ref.year, ref.scheme));
   const CivilDate today = today_();
   int64_t before_committed = 0;
+  State before_state = State::kUnspecified;
   bool queued = false;
   SHIEN_ASSIGN_OR_RETURN(
       std::string bytes,
@@ -248,6 +249,7 @@ absl::Status SubsidyServiceImpl::Change(
             SHIEN_RETURN_IF_ERROR(CheckEtag(a, etag));
             SHIEN_RETURN_IF_ERROR(Transition(a.state, action).status());
             before_committed = a.CommittedYen();
+            before_state = a.state;
             SHIEN_RETURN_IF_ERROR(prepare(scheme, a));
             return Apply(a, action, actor, reason, NowMicros());
           },
@@ -258,6 +260,22 @@ absl::Status SubsidyServiceImpl::Change(
               out.push_back(ReleaseMessage(
                   a, a.CommittedYen() == 0 ? 0 : released,
                   a.state == State::kWithdrawn ? "withdraw" : "confirm"));
+            }
+            if (before_state == State::kSubmitted &&
+                (a.state == State::kReturned || a.state == State::kRejected ||
+                 a.state == State::kWithdrawn) &&
+                !scheme.envelope_id.empty()) {
+              // An approval whose answer was lost may have reserved funds:
+              // give back whatever the application holds (nothing is fine).
+              budget::v1::ReleaseFundsRequest req;
+              req.set_envelope(absl::StrCat("fiscalYears/", a.fiscal_year,
+                                            "/envelopes/", scheme.envelope_id));
+              req.set_holder(ApplicationName(a));
+              req.set_request_id(absl::StrCat(ApplicationName(a),
+                                              "/release/leave-r", a.revision));
+              out.push_back(OutboxMessage{0, "budget.ReleaseFunds",
+                                          req.request_id(),
+                                          req.SerializeAsString(), 0, 0, ""});
             }
             if (before_committed != a.CommittedYen()) {
               for (OutboxMessage& m : KpiMessages(scheme, a, totals, today)) {
@@ -653,6 +671,16 @@ grpc::ServerUnaryReactor* SubsidyServiceImpl::ApproveApplication(
     if (!current.quote.eligible) {
       return Error(absl::StatusCode::kFailedPrecondition, "NOT_ELIGIBLE",
                    ReasonsText(current.quote));
+    }
+    // A release queued for this application must reach the budget service
+    // before a new reservation, or it could give back the new funds.
+    SHIEN_ASSIGN_OR_RETURN(int64_t pending, store_->PendingBudgetMessages(
+                                                ApplicationName(current)));
+    if (pending > 0) {
+      if (nudge_) nudge_();
+      return Error(absl::StatusCode::kUnavailable, "RELEASE_PENDING",
+                   "an earlier release of this application's funds is still "
+                   "being delivered to the budget service; retry shortly");
     }
     const int64_t amount = current.quote.amount_yen;
     // Reserve first: if this fails the application stays undecided. The

@@ -265,6 +265,19 @@ class SqliteSubsidyStore final : public SubsidyStore {
         });
   }
 
+  absl::StatusOr<int64_t> PendingBudgetMessages(
+      const std::string& application) override {
+    auto conn = pool_->Acquire();
+    SHIEN_ASSIGN_OR_RETURN(
+        auto stmt,
+        conn->Prepare("SELECT COUNT(*) FROM outbox WHERE delivered_micros IS "
+                      "NULL AND dead = 0 AND target LIKE 'budget.%' AND "
+                      "request_id LIKE ?"));
+    stmt->Bind(1, application + "/%");
+    SHIEN_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    return row ? stmt->Int(0) : 0;
+  }
+
   absl::StatusOr<bool> ReleaseUnlessHeld(
       int year, const std::string& scheme, int64_t id,
       const std::string& reservation, const OutboxMessage& release) override {

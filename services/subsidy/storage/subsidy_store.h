@@ -101,6 +101,11 @@ class SubsidyStore {
           const Application&, const DecisionTotals&)>& outbox,
       const RequestKey& key, const ResponseEncoder<Application>& encode) = 0;
 
+  // Number of undelivered, live budget-service messages of the application
+  // named `application`.
+  virtual absl::StatusOr<int64_t> PendingBudgetMessages(
+      const std::string& application) = 0;
+
   // Queues `release` unless the application holds `reservation` (it was
   // approved with it): used when an approval reserved funds but could not
   // be recorded. In one transaction; returns whether it queued.

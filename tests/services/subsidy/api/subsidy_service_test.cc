@@ -496,6 +496,48 @@ TEST_F(SubsidyServiceTest, BudgetDownLeavesTheApplicationUndecided) {
   EXPECT_EQ(Envelope("productivity").reserved_yen(), 1'000'000);
 }
 
+TEST_F(SubsidyServiceTest, FundsOfALostApprovalAnswerAreGivenBack) {
+  OpenRound("productivity", "2");
+  pb::Application app;
+  ASSERT_TRUE(Create("productivity", "2", "general", Applicant(7), "machinery",
+                     1'000'000, &app)
+                  .ok());
+  ASSERT_TRUE(Act(&pb::SubsidyService::Stub::SubmitApplication,
+                  Named<pb::SubmitApplicationRequest>(app.name(), "s"), &app)
+                  .ok());
+  // The budget service reserved for the application, but the answer never
+  // reached the subsidy service.
+  {
+    budget_pb::ReserveFundsRequest req;
+    req.set_envelope("fiscalYears/2026/envelopes/productivity");
+    req.set_holder(app.name());
+    req.set_amount_yen(500'000);
+    req.set_request_id("lost-answer");
+    budget_pb::Reservation r;
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(budget_->ReserveFunds(&ctx, req, &r).ok());
+  }
+  EXPECT_EQ(Envelope("productivity").reserved_yen(), 500'000);
+  // The reviewer returns it instead: the funds go back.
+  pb::ReturnApplicationRequest ret =
+      Named<pb::ReturnApplicationRequest>(app.name(), "r");
+  ret.set_reason("見積書を添付してください");
+  ASSERT_TRUE(
+      Act(&pb::SubsidyService::Stub::ReturnApplication, ret, &app).ok());
+  DrainOutbox();
+  EXPECT_EQ(Envelope("productivity").reserved_yen(), 0);
+  // Resubmitted and approved: one reservation, the right amount.
+  ASSERT_TRUE(Act(&pb::SubsidyService::Stub::SubmitApplication,
+                  Named<pb::SubmitApplicationRequest>(app.name(), "s2"), &app)
+                  .ok());
+  ASSERT_TRUE(Act(&pb::SubsidyService::Stub::ApproveApplication,
+                  Named<pb::ApproveApplicationRequest>(app.name(), "a"), &app)
+                  .ok());
+  DrainOutbox();
+  EXPECT_EQ(Envelope("productivity").reserved_yen(), 500'000);
+  EXPECT_EQ(Stats("productivity").reserved_yen(), 500'000);
+}
+
 TEST_F(SubsidyServiceTest, ConcurrentApprovalsNeverOvercommit) {
   // 72 applications of 1,000,000 yen each against a 30,000,000 envelope.
   OpenRound("overseas-business", "1");
