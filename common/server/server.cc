@@ -72,13 +72,22 @@ void ServeUntilSignal(RunningServer& server, Executor& executor,
     auto next_log = std::chrono::steady_clock::now() + log_interval;
     std::unique_lock<std::mutex> lock(mu);
     while (!cv.wait_for(lock, probe_interval, [&] { return stopping; })) {
+      // The whole server ("") follows every probe but the cache's: a
+      // degraded cache still serves.
+      bool all_ok = true;
       for (const HealthProbe& probe : probes) {
+        const bool ok = probe.check().ok();
+        const std::string& name = probe.service_name;
+        const bool cache =
+            name.size() >= 6 && name.compare(name.size() - 6, 6, "/cache") == 0;
+        if (!cache) all_ok = all_ok && ok;
         server.health->SetStatus(
-            probe.service_name,
-            probe.check().ok()
-                ? grpc::health::v1::HealthCheckResponse::SERVING
-                : grpc::health::v1::HealthCheckResponse::NOT_SERVING);
+            name, ok ? grpc::health::v1::HealthCheckResponse::SERVING
+                     : grpc::health::v1::HealthCheckResponse::NOT_SERVING);
       }
+      server.health->SetStatus(
+          "", all_ok ? grpc::health::v1::HealthCheckResponse::SERVING
+                     : grpc::health::v1::HealthCheckResponse::NOT_SERVING);
       if (periodic_log && log_interval.count() > 0 &&
           std::chrono::steady_clock::now() >= next_log) {
         std::fprintf(stderr, "%s: %s\n", log_name.c_str(),

@@ -57,6 +57,13 @@ absl::Status PrefixField(absl::Status status, absl::string_view prefix) {
   return out;
 }
 
+absl::Status RenameField(absl::Status status, absl::string_view from,
+                         absl::string_view to) {
+  if (status.ok() || ErrorField(status) != from) return status;
+  status.SetPayload(kFieldUrl, absl::Cord(to));
+  return status;
+}
+
 absl::Status WithContext(absl::Status status, absl::string_view context) {
   if (status.ok()) return status;
   absl::Status out(status.code(),

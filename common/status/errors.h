@@ -36,6 +36,11 @@ std::string ErrorField(const absl::Status& status);
 // "budget_yen" into "program.budget_yen"). OK passes through.
 absl::Status PrefixField(absl::Status status, absl::string_view prefix);
 
+// Returns `status` naming field `to` instead when it names `from`;
+// otherwise unchanged.
+absl::Status RenameField(absl::Status status, absl::string_view from,
+                         absl::string_view to);
+
 // Returns `status` with `context` + ": " before its message, keeping its
 // code, reason and field. OK passes through.
 absl::Status WithContext(absl::Status status, absl::string_view context);

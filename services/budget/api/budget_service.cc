@@ -78,6 +78,14 @@ absl::StatusOr<std::optional<Program>> PriorProgram(BudgetStore& store,
   return prior.status();
 }
 
+// A store answer whose "name" error is about the request field `field`.
+template <typename T>
+absl::StatusOr<T> ListOrNamed(absl::StatusOr<T> result,
+                              absl::string_view field) {
+  if (result.ok()) return result;
+  return RenameField(result.status(), "name", field);
+}
+
 absl::StatusOr<Expenditure> ExpenditureFromProto(const v1::Expenditure& in) {
   Expenditure e;
   SHIEN_ASSIGN_OR_RETURN(ProgramRef ref,
@@ -174,7 +182,7 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::ListPrograms(
     SHIEN_ASSIGN_OR_RETURN(int64_t after,
                            DecodeIntPageToken(scope, request->page_token()));
     SHIEN_ASSIGN_OR_RETURN(ProgramSnapshot snapshot,
-                           store_->ListPrograms(year));
+                           ListOrNamed(store_->ListPrograms(year), "parent"));
     absl::StatusOr<ProgramSnapshot> prior = store_->ListPrograms(year - 1);
     if (!prior.ok() && prior.status().code() != absl::StatusCode::kNotFound) {
       return prior.status();
@@ -375,7 +383,7 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::ListEnvelopes(
       after = cursor.last_key;
     }
     SHIEN_ASSIGN_OR_RETURN(std::vector<Envelope> envelopes,
-                           store_->ListEnvelopes(year));
+                           ListOrNamed(store_->ListEnvelopes(year), "parent"));
     for (const Envelope& e : envelopes) {
       if (!after.empty() && e.id <= after) continue;
       if (response->envelopes_size() == size) {

@@ -197,8 +197,10 @@ grpc::ServerUnaryReactor* KpiServiceImpl::ListIndicators(
         }
       }
     }
-    SHIEN_ASSIGN_OR_RETURN(IndicatorSnapshot snapshot,
-                           store_->ListIndicators(parent.first, parent.second));
+    absl::StatusOr<IndicatorSnapshot> listed =
+        store_->ListIndicators(parent.first, parent.second);
+    if (!listed.ok()) return RenameField(listed.status(), "name", "parent");
+    IndicatorSnapshot snapshot = *std::move(listed);
     std::vector<const Indicator*> matching;
     for (const Indicator& i : snapshot.indicators) {
       if (filter.kind && i.kind != *filter.kind) continue;

@@ -301,8 +301,9 @@ grpc::ServerUnaryReactor* SubsidyServiceImpl::GetScheme(
   return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
     SHIEN_ASSIGN_OR_RETURN(SchemeRef ref,
                            ParseSchemeName(request->name(), "name"));
-    SHIEN_ASSIGN_OR_RETURN(Scheme s, store_->GetScheme(ref.year, ref.id));
-    ToProto(s, today_(), response);
+    absl::StatusOr<Scheme> s = store_->GetScheme(ref.year, ref.id);
+    if (!s.ok()) return RenameField(s.status(), "scheme", "name");
+    ToProto(*s, today_(), response);
     return absl::OkStatus();
   });
 }
@@ -320,8 +321,9 @@ grpc::ServerUnaryReactor* SubsidyServiceImpl::ListSchemes(
     const std::string scope = absl::StrCat("schemes|", request->parent());
     SHIEN_ASSIGN_OR_RETURN(int64_t offset,
                            DecodeIntPageToken(scope, request->page_token()));
-    SHIEN_ASSIGN_OR_RETURN(std::vector<Scheme> schemes,
-                           store_->ListSchemes(year));
+    absl::StatusOr<std::vector<Scheme>> listed = store_->ListSchemes(year);
+    if (!listed.ok()) return RenameField(listed.status(), "name", "parent");
+    std::vector<Scheme> schemes = *std::move(listed);
     const CivilDate today = today_();
     for (size_t n = offset; n < schemes.size(); ++n) {
       if (response->schemes_size() == size) {
@@ -438,7 +440,9 @@ grpc::ServerUnaryReactor* SubsidyServiceImpl::CreateApplication(
                            ParseSchemeName(request->parent(), "parent"));
     SHIEN_RETURN_IF_ERROR(
         ValidateRequestId(request->request_id(), "request_id", false));
-    SHIEN_ASSIGN_OR_RETURN(Scheme scheme, store_->GetScheme(ref.year, ref.id));
+    absl::StatusOr<Scheme> found = store_->GetScheme(ref.year, ref.id);
+    if (!found.ok()) return RenameField(found.status(), "scheme", "parent");
+    const Scheme scheme = *std::move(found);
     Application a = FromProto(request->application());
     a.fiscal_year = ref.year;
     a.scheme_id = ref.id;
@@ -491,9 +495,10 @@ grpc::ServerUnaryReactor* SubsidyServiceImpl::ListApplications(
                                            "|", request->filter());
     SHIEN_ASSIGN_OR_RETURN(int64_t after,
                            DecodeIntPageToken(scope, request->page_token()));
-    SHIEN_ASSIGN_OR_RETURN(
-        std::vector<Application> found,
-        store_->ListApplications(ref.year, ref.id, filter, after, size + 1));
+    absl::StatusOr<std::vector<Application>> listed =
+        store_->ListApplications(ref.year, ref.id, filter, after, size + 1);
+    if (!listed.ok()) return RenameField(listed.status(), "scheme", "parent");
+    std::vector<Application> found = *std::move(listed);
     response->set_next_page_token(AddPage(
         found, size, scope,
         [&](const Application& a) { ToProto(a, response->add_applications()); },

@@ -253,6 +253,16 @@ TEST_F(BudgetServiceTest, BadListRequestsAreInvalidArgument) {
             "page_token");
 }
 
+TEST_F(BudgetServiceTest, AnUnloadedYearNamesTheParent) {
+  pb::ListProgramsRequest req;
+  req.set_parent("fiscalYears/2030");
+  grpc::ClientContext ctx;
+  pb::ListProgramsResponse resp;
+  ErrorDetails d = Details(stub_->ListPrograms(&ctx, req, &resp));
+  EXPECT_EQ(d.code, grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(d.field, "parent");
+}
+
 TEST_F(BudgetServiceTest, UnknownProgramIsNotFound) {
   grpc::ClientContext ctx;
   pb::GetProgramRequest req;
