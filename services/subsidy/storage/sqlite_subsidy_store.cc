@@ -287,6 +287,11 @@ class SqliteSubsidyStore final : public SubsidyStore {
     SHIEN_ASSIGN_OR_RETURN(Application a,
                            ReadApplication(*conn, year, scheme, id));
     if (a.reservation == reservation && a.CommittedYen() > 0) return false;
+    // A new revision, so that the next approval reserves under a new
+    // request id instead of replaying the reservation released here.
+    a.revision += 1;
+    a.update_time_micros = NowMicros();
+    SHIEN_RETURN_IF_ERROR(WriteApplication(*conn, a));
     SHIEN_ASSIGN_OR_RETURN(
         auto insert,
         conn->Prepare("INSERT INTO outbox (target, request_id, payload, "

@@ -108,7 +108,9 @@ class SubsidyStore {
 
   // Queues `release` unless the application holds `reservation` (it was
   // approved with it): used when an approval reserved funds but could not
-  // be recorded. In one transaction; returns whether it queued.
+  // be recorded. When it queues, the application's revision (and etag)
+  // moves on, so a later approval reserves afresh. In one transaction;
+  // returns whether it queued.
   virtual absl::StatusOr<bool> ReleaseUnlessHeld(
       int year, const std::string& scheme, int64_t id,
       const std::string& reservation, const OutboxMessage& release) = 0;

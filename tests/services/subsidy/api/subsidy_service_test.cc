@@ -538,6 +538,32 @@ TEST_F(SubsidyServiceTest, FundsOfALostApprovalAnswerAreGivenBack) {
   EXPECT_EQ(Stats("productivity").reserved_yen(), 500'000);
 }
 
+TEST_F(SubsidyServiceTest, UnrecordedReservationIsReleasedOnceAndNotReplayed) {
+  pb::Application app;
+  ASSERT_TRUE(Create("productivity", "2", "general", Applicant(8), "machinery",
+                     1'000'000, &app)
+                  .ok());
+  const std::string name = app.name();
+  const int64_t id = std::stoll(name.substr(name.rfind('/') + 1));
+  StopSubsidy();  // no outbox delivery while the store is examined
+  OutboxMessage release{
+      0, "budget.ReleaseFunds", name + "/release/test", "", 0, 0, ""};
+  // Not held by the application: queued, and the revision moves on so the
+  // next approval reserves under a new request id.
+  auto queued = store_->ReleaseUnlessHeld(2026, "productivity", id,
+                                          "fiscalYears/2026/envelopes/"
+                                          "productivity/reservations/99",
+                                          release);
+  ASSERT_TRUE(queued.ok()) << queued.status();
+  EXPECT_TRUE(*queued);
+  auto after = store_->GetApplication(2026, "productivity", id);
+  ASSERT_TRUE(after.ok());
+  EXPECT_NE(ApplicationEtag(*after), app.etag());
+  auto pending = store_->PendingBudgetMessages(name);
+  ASSERT_TRUE(pending.ok());
+  EXPECT_EQ(*pending, 1);
+}
+
 TEST_F(SubsidyServiceTest, ConcurrentApprovalsNeverOvercommit) {
   // 72 applications of 1,000,000 yen each against a 30,000,000 envelope.
   OpenRound("overseas-business", "1");
