@@ -1,6 +1,5 @@
 // The budget service: flags → store → plan → serve.
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 
 #include "absl/flags/flag.h"
@@ -10,6 +9,7 @@
 #include "common/cache/cache_flags.h"
 #include "common/server/env.h"
 #include "common/server/executor.h"
+#include "common/server/serve.h"
 #include "common/server/server.h"
 #include "services/budget/api/budget_service.h"
 #include "services/budget/plan/plan_loader.h"
@@ -60,9 +60,7 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
 
   const std::string db = absl::GetFlag(FLAGS_db);
-  std::error_code ec;
-  std::filesystem::path parent = std::filesystem::path(db).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  shien::CreateParentDirectory(db);
   shien::sql::SqliteOptions options;
   options.path = db;
   options.durable = absl::GetFlag(FLAGS_durable);
@@ -89,34 +87,19 @@ int main(int argc, char** argv) {
   if (!database_id.ok()) return Fail(database_id.status());
   auto cache = shien::cache::ViewCacheFromFlags(
       absl::StrCat("budget:", *database_id), workers + 1);
-  std::fprintf(stderr, "budget: view cache %s\n",
-               cache->enabled() ? "on" : "off");
   shien::Executor executor(workers, absl::GetFlag(FLAGS_max_queued));
   shien::budget::BudgetServiceImpl service(store->get(), &executor,
                                            cache.get());
-  shien::ServerOptions server_options;
-  server_options.address = absl::GetFlag(FLAGS_listen);
-  if (shien::cache::RpcLogEnabled()) server_options.rpc_log_name = "budget";
-  auto running = shien::StartServer(
-      server_options, {&service},
-      {"shien.budget.v1.BudgetService", "shien.budget.v1.BudgetService/cache"});
-  if (!running.ok()) return Fail(running.status());
-  std::fprintf(
-      stderr,
-      "budget: serving shien.budget.v1.BudgetService on port %d (db %s)\n",
-      running->port, db.c_str());
-  // Machine-readable line for scripts and tests.
-  std::printf("LISTENING %d\n", running->port);
-  std::fflush(stdout);
-
-  shien::ServeUntilSignal(
-      *running, executor,
-      {{"shien.budget.v1.BudgetService", [&] { return (*store)->Ping(); }},
-       shien::cache::CacheHealthProbe(cache.get(),
-                                      "shien.budget.v1.BudgetService")},
-      std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms)),
-      "budget", [&] { return cache->StatsLine(); },
-      std::chrono::seconds(shien::cache::CacheLogIntervalSeconds()),
-      std::chrono::milliseconds(shien::cache::HealthProbeMillis()));
-  return 0;
+  shien::ServiceRun run;
+  run.log_name = "budget";
+  run.service_name = "shien.budget.v1.BudgetService";
+  run.listen = absl::GetFlag(FLAGS_listen);
+  run.detail = absl::StrCat("db ", db);
+  run.service = &service;
+  run.executor = &executor;
+  run.cache = cache.get();
+  run.ping = [&] { return (*store)->Ping(); };
+  run.grace = std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms));
+  const int status = shien::ServeService(run);
+  return status;
 }

@@ -1,7 +1,6 @@
 // The KPI service: flags → store → indicator data → serve.
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 
 #include "absl/flags/flag.h"
@@ -11,6 +10,7 @@
 #include "common/cache/cache_flags.h"
 #include "common/server/env.h"
 #include "common/server/executor.h"
+#include "common/server/serve.h"
 #include "common/server/server.h"
 #include "services/kpi/api/kpi_service.h"
 #include "services/kpi/clients/program_directory.h"
@@ -68,9 +68,7 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
 
   const std::string db = absl::GetFlag(FLAGS_db);
-  std::error_code ec;
-  std::filesystem::path parent = std::filesystem::path(db).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  shien::CreateParentDirectory(db);
   shien::sql::SqliteOptions options;
   options.path = db;
   options.durable = absl::GetFlag(FLAGS_durable);
@@ -101,28 +99,17 @@ int main(int argc, char** argv) {
   shien::Executor executor(workers, absl::GetFlag(FLAGS_max_queued));
   shien::kpi::KpiServiceImpl service(store->get(), programs.get(), &executor,
                                      shien::TodayInJapan, cache.get());
-  shien::ServerOptions server_options;
-  server_options.address = absl::GetFlag(FLAGS_listen);
-  if (shien::cache::RpcLogEnabled()) server_options.rpc_log_name = "kpi";
-  auto running = shien::StartServer(
-      server_options, {&service},
-      {"shien.kpi.v1.KpiService", "shien.kpi.v1.KpiService/cache"});
-  if (!running.ok()) return Fail(running.status());
-  std::fprintf(stderr,
-               "kpi: serving shien.kpi.v1.KpiService on port %d (db %s, "
-               "budget at %s)\n",
-               running->port, db.c_str(),
-               absl::GetFlag(FLAGS_budget_address).c_str());
-  std::printf("LISTENING %d\n", running->port);
-  std::fflush(stdout);
-
-  shien::ServeUntilSignal(
-      *running, executor,
-      {{"shien.kpi.v1.KpiService", [&] { return (*store)->Ping(); }},
-       shien::cache::CacheHealthProbe(cache.get(), "shien.kpi.v1.KpiService")},
-      std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms)), "kpi",
-      [&] { return cache->StatsLine(); },
-      std::chrono::seconds(shien::cache::CacheLogIntervalSeconds()),
-      std::chrono::milliseconds(shien::cache::HealthProbeMillis()));
-  return 0;
+  shien::ServiceRun run;
+  run.log_name = "kpi";
+  run.service_name = "shien.kpi.v1.KpiService";
+  run.listen = absl::GetFlag(FLAGS_listen);
+  run.detail = absl::StrCat("db ", db, ", budget at ",
+                            absl::GetFlag(FLAGS_budget_address));
+  run.service = &service;
+  run.executor = &executor;
+  run.cache = cache.get();
+  run.ping = [&] { return (*store)->Ping(); };
+  run.grace = std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms));
+  const int status = shien::ServeService(run);
+  return status;
 }

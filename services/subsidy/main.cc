@@ -1,7 +1,6 @@
 // The subsidy service: flags → store → schemes → peers → outbox → serve.
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 
 #include "absl/flags/flag.h"
@@ -11,6 +10,7 @@
 #include "common/cache/cache_flags.h"
 #include "common/server/env.h"
 #include "common/server/executor.h"
+#include "common/server/serve.h"
 #include "common/server/server.h"
 #include "services/subsidy/api/subsidy_service.h"
 #include "services/subsidy/clients/outbox_dispatcher.h"
@@ -77,9 +77,7 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
 
   const std::string db = absl::GetFlag(FLAGS_db);
-  std::error_code ec;
-  std::filesystem::path parent = std::filesystem::path(db).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  shien::CreateParentDirectory(db);
   shien::sql::SqliteOptions options;
   options.path = db;
   options.durable = absl::GetFlag(FLAGS_durable);
@@ -107,37 +105,23 @@ int main(int argc, char** argv) {
   if (!database_id.ok()) return Fail(database_id.status());
   auto cache = shien::cache::ViewCacheFromFlags(
       absl::StrCat("subsidy:", *database_id), workers + 1);
-  std::fprintf(stderr, "subsidy: view cache %s\n",
-               cache->enabled() ? "on" : "off");
   shien::Executor executor(workers, absl::GetFlag(FLAGS_max_queued));
   shien::subsidy::SubsidyServiceImpl service(
       store->get(), peers.get(), &executor, [&] { outbox->Nudge(); },
       shien::TodayInJapan, cache.get());
-  shien::ServerOptions server_options;
-  server_options.address = absl::GetFlag(FLAGS_listen);
-  if (shien::cache::RpcLogEnabled()) server_options.rpc_log_name = "subsidy";
-  auto running = shien::StartServer(server_options, {&service},
-                                    {"shien.subsidy.v1.SubsidyService",
-                                     "shien.subsidy.v1.SubsidyService/cache"});
-  if (!running.ok()) return Fail(running.status());
-  std::fprintf(stderr,
-               "subsidy: serving shien.subsidy.v1.SubsidyService on port %d "
-               "(db %s, budget at %s, kpi at %s)\n",
-               running->port, db.c_str(),
-               absl::GetFlag(FLAGS_budget_address).c_str(),
-               absl::GetFlag(FLAGS_kpi_address).c_str());
-  std::printf("LISTENING %d\n", running->port);
-  std::fflush(stdout);
-
-  shien::ServeUntilSignal(
-      *running, executor,
-      {{"shien.subsidy.v1.SubsidyService", [&] { return (*store)->Ping(); }},
-       shien::cache::CacheHealthProbe(cache.get(),
-                                      "shien.subsidy.v1.SubsidyService")},
-      std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms)),
-      "subsidy", [&] { return cache->StatsLine(); },
-      std::chrono::seconds(shien::cache::CacheLogIntervalSeconds()),
-      std::chrono::milliseconds(shien::cache::HealthProbeMillis()));
+  shien::ServiceRun run;
+  run.log_name = "subsidy";
+  run.service_name = "shien.subsidy.v1.SubsidyService";
+  run.listen = absl::GetFlag(FLAGS_listen);
+  run.detail = absl::StrCat("db ", db, ", budget at ",
+                            absl::GetFlag(FLAGS_budget_address), ", kpi at ",
+                            absl::GetFlag(FLAGS_kpi_address));
+  run.service = &service;
+  run.executor = &executor;
+  run.cache = cache.get();
+  run.ping = [&] { return (*store)->Ping(); };
+  run.grace = std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms));
+  const int status = shien::ServeService(run);
   outbox.reset();
-  return 0;
+  return status;
 }
