@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/api/filter.h"
 #include "common/api/page_token.h"
 #include "common/api/proto_request.h"
 #include "common/api/resource_name.h"
@@ -52,43 +53,30 @@ struct IndicatorFilter {
 
 absl::StatusOr<IndicatorFilter> ParseFilter(absl::string_view filter) {
   IndicatorFilter out;
-  if (absl::StripAsciiWhitespace(filter).empty()) return out;
-  if (filter.size() > 1000) {
-    return FieldError("filter", "INVALID_FILTER", "is too long");
-  }
-  for (absl::string_view term : absl::StrSplit(filter, " AND ")) {
-    std::vector<std::string> kv = absl::StrSplit(term, absl::MaxSplits('=', 1));
-    if (kv.size() != 2) {
-      return FieldError("filter", "INVALID_FILTER",
-                        absl::StrCat("\"", term, "\" is not field = value"));
-    }
-    std::string field(absl::StripAsciiWhitespace(kv[0]));
-    std::string value(absl::StripAsciiWhitespace(kv[1]));
-    if (field == "kind") {
+  SHIEN_ASSIGN_OR_RETURN(std::vector<FilterTerm> terms,
+                         ParseFilterTerms(filter));
+  for (const FilterTerm& term : terms) {
+    if (term.field == "kind") {
       v1::IndicatorKind k;
-      if (!v1::IndicatorKind_Parse(value, &k) ||
+      if (!v1::IndicatorKind_Parse(term.value, &k) ||
           k == v1::INDICATOR_KIND_UNSPECIFIED) {
-        return FieldError("filter", "INVALID_FILTER",
-                          absl::StrCat("unknown kind \"", value, "\""));
+        return InvalidFilter(absl::StrCat("unknown kind \"", term.value, "\""));
       }
       out.kind = static_cast<IndicatorKind>(k);
-    } else if (field == "department") {
-      if (value.size() < 2 || value.front() != '"' || value.back() != '"') {
-        return FieldError("filter", "INVALID_FILTER",
-                          "department must be a double-quoted string");
+    } else if (term.field == "department") {
+      if (!term.quoted) {
+        return InvalidFilter("department must be a double-quoted string");
       }
-      out.department = value.substr(1, value.size() - 2);
-    } else if (field == "program") {
+      out.department = term.value;
+    } else if (term.field == "program") {
       int n = 0;
-      if (!absl::SimpleAtoi(value, &n) || n <= 0) {
-        return FieldError("filter", "INVALID_FILTER",
-                          "program must be a program number");
+      if (!absl::SimpleAtoi(term.value, &n) || n <= 0) {
+        return InvalidFilter("program must be a program number");
       }
       out.program = n;
     } else {
-      return FieldError("filter", "INVALID_FILTER",
-                        absl::StrCat("unknown field \"", field,
-                                     "\"; use kind, department or program"));
+      return InvalidFilter(absl::StrCat("unknown field \"", term.field,
+                                        "\"; use kind, department or program"));
     }
   }
   return out;

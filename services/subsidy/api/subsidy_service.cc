@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/api/filter.h"
 #include "common/api/page_token.h"
 #include "common/api/proto_request.h"
 #include "common/api/resource_name.h"
@@ -170,41 +171,25 @@ OutboxMessage ReleaseMessage(const Application& a, int64_t amount_yen,
 
 absl::StatusOr<ApplicationFilter> ParseFilter(absl::string_view text) {
   ApplicationFilter out;
-  if (absl::StripAsciiWhitespace(text).empty()) return out;
-  if (text.size() > 500) {
-    return FieldError("filter", "INVALID_FILTER", "is too long");
-  }
-  for (absl::string_view term : absl::StrSplit(text, " AND ")) {
-    std::vector<std::string> kv = absl::StrSplit(term, absl::MaxSplits('=', 1));
-    if (kv.size() != 2) {
-      return FieldError("filter", "INVALID_FILTER",
-                        absl::StrCat("\"", term, "\" is not field = value"));
-    }
-    std::string field(absl::StripAsciiWhitespace(kv[0]));
-    std::string value(absl::StripAsciiWhitespace(kv[1]));
-    auto unquote = [&]() -> absl::StatusOr<std::string> {
-      if (value.size() < 2 || value.front() != '"' || value.back() != '"') {
-        return FieldError("filter", "INVALID_FILTER",
-                          absl::StrCat(field, " must be a quoted string"));
-      }
-      return value.substr(1, value.size() - 2);
-    };
-    if (field == "state") {
+  SHIEN_ASSIGN_OR_RETURN(std::vector<FilterTerm> terms, ParseFilterTerms(text));
+  for (const FilterTerm& term : terms) {
+    if (term.field == "state") {
       v1::ApplicationState s;
-      if (!v1::ApplicationState_Parse(value, &s) ||
+      if (!v1::ApplicationState_Parse(term.value, &s) ||
           s == v1::APPLICATION_STATE_UNSPECIFIED) {
-        return FieldError("filter", "INVALID_FILTER",
-                          absl::StrCat("unknown state \"", value, "\""));
+        return InvalidFilter(
+            absl::StrCat("unknown state \"", term.value, "\""));
       }
       out.state = static_cast<State>(s);
-    } else if (field == "round") {
-      SHIEN_ASSIGN_OR_RETURN(out.round_id, unquote());
-    } else if (field == "course") {
-      SHIEN_ASSIGN_OR_RETURN(out.course_id, unquote());
+    } else if (term.field == "round" || term.field == "course") {
+      if (!term.quoted) {
+        return InvalidFilter(
+            absl::StrCat(term.field, " must be a double-quoted string"));
+      }
+      (term.field == "round" ? out.round_id : out.course_id) = term.value;
     } else {
-      return FieldError("filter", "INVALID_FILTER",
-                        absl::StrCat("unknown field \"", field,
-                                     "\"; use state, round or course"));
+      return InvalidFilter(absl::StrCat("unknown field \"", term.field,
+                                        "\"; use state, round or course"));
     }
   }
   return out;
