@@ -14,6 +14,8 @@ SHIEN_APT_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server postgresql
   golang-github-gogo-googleapis-dev
+  libssl-dev openssl
+  python3 python3-grpcio python3-protobuf
 )
 
 shien_log() { printf '[shien] %s\n' "$*" >&2; }
