@@ -19,7 +19,8 @@ namespace shien::ctl {
 // - Lines end in LF or CRLF.
 // - Fields are separated by commas; a field may be quoted with '"', and
 //   then holds commas, line breaks and '""' for one quote. A quote inside an
-//   unquoted field, or text after a closing quote, is an error.
+//   unquoted field, or text after a closing quote, is an error. A line
+//   break inside a quoted field is kept as "\n" (LF) in either case.
 // - Empty lines (nothing but the line ending) are skipped; line numbers
 //   still count them.
 // Line numbers are 1-based physical lines of the file; a record that spans

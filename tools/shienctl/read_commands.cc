@@ -2,6 +2,7 @@
 // expenditures), KPI (indicators, progress, dashboard, measurements) and
 // subsidy (schemes, applications, stats). Tables print money in 千円 as the
 // plan does; --json prints the response in the proto JSON mapping.
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -264,7 +265,10 @@ std::string ProgressRate(const kpb::IndicatorProgress& p) {
   return p.has_progress_permille() ? Permille(p.progress_permille()) : "-";
 }
 
-bool ParseAsOf(const Env& env, const char* command, google::type::Date* date,
+// Sets *date from --as_of when given (left unset otherwise). false with
+// *exit_code set on a malformed date.
+template <typename Request>
+bool ParseAsOf(const Env& env, const char* command, Request* request,
                int* exit_code) {
   const std::string text = absl::GetFlag(FLAGS_as_of);
   if (text.empty()) return true;
@@ -274,6 +278,7 @@ bool ParseAsOf(const Env& env, const char* command, google::type::Date* date,
     *exit_code = UsageError(env, command, "--as_of must be YYYY-MM-DD");
     return false;
   }
+  google::type::Date* date = request->mutable_as_of_date();
   date->set_year(y);
   date->set_month(m);
   date->set_day(d);
@@ -287,7 +292,7 @@ int Progress(const Env& env, const std::vector<std::string>& args) {
   kpb::GetIndicatorProgressRequest request;
   request.set_name(IndicatorName(env, args[0]));
   int code = kExitOk;
-  if (!ParseAsOf(env, "progress", request.mutable_as_of_date(), &code)) {
+  if (!ParseAsOf(env, "progress", &request, &code)) {
     return code;
   }
   kpb::IndicatorProgress p;
@@ -335,7 +340,7 @@ int Dashboard(const Env& env, const std::vector<std::string>& args) {
                       "--grouping must be program, department or area");
   }
   int code = kExitOk;
-  if (!ParseAsOf(env, "dashboard", request.mutable_as_of_date(), &code)) {
+  if (!ParseAsOf(env, "dashboard", &request, &code)) {
     return code;
   }
   kpb::KpiDashboard d;
