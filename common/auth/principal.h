@@ -4,17 +4,30 @@
 #include <string>
 #include <vector>
 
-#include "grpcpp/server_context.h"
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace shien {
 
-// Who is calling. Until authentication is configured every caller is an
-// unauthenticated principal named after its peer address; authorization
-// hooks let unauthenticated principals through and will restrict
-// authenticated ones by role and department.
+// The roles a principal may hold. A principal may hold several.
+//   viewer    reads the plan, KPIs and statistics (no applicant data)
+//   reporter  records measurements and expenditures for its departments
+//   reviewer  works applications and decisions (applicant data)
+//   admin     edits the plan and indicators, reads the audit log
+//   service   the calls one shien service makes on another
+inline constexpr char kViewer[] = "viewer";
+inline constexpr char kReporter[] = "reporter";
+inline constexpr char kReviewer[] = "reviewer";
+inline constexpr char kAdmin[] = "admin";
+inline constexpr char kService[] = "service";
+
+// True for the five role names above.
+bool IsKnownRole(const std::string& role);
+
+// Who is calling: a name for logs and the audit trail, its roles, and the
+// departments (担当課) it acts for; "*" among departments means all.
 struct Principal {
   std::string name;
-  bool authenticated = false;
   std::vector<std::string> roles;
   std::vector<std::string> departments;
 
@@ -22,8 +35,13 @@ struct Principal {
   bool ActsFor(const std::string& department) const;
 };
 
-// The principal of a call. Thread-safe.
-Principal PrincipalOf(const grpc::CallbackServerContext& context);
+// OK when `principal` may write data of a program run by `departments`: a
+// service, or a principal acting for one of them. Otherwise
+// PERMISSION_DENIED (reason DEPARTMENT_NOT_PERMITTED) naming `what` (e.g.
+// "program 11") and the departments.
+absl::Status RequireDepartment(const Principal& principal,
+                               const std::vector<std::string>& departments,
+                               absl::string_view what);
 
 }  // namespace shien
 

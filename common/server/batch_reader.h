@@ -5,6 +5,9 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/api/bounds.h"
+#include "common/auth/call.h"
 #include "common/server/executor.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
@@ -12,22 +15,36 @@
 
 namespace shien {
 
-// A client-streaming reactor for batch ingestion: reads one message at a
-// time and hands it to Handle() on `executor` (never on a gRPC thread),
-// starting the next read only when Handle() has returned, so at most one
-// message is in flight and everything Handle() committed before a cut
-// stays committed. The call finishes OK when the client half-closes (the
-// subclass has filled the response by then), with Handle()'s error when it
-// fails, or RESOURCE_EXHAUSTED when the executor is full. Deletes itself
-// when done.
+// A client-streaming reactor for batch ingestion, admitted as `call` (see
+// auth::Guard; when admission failed the call ends at once with its
+// error): reads one message at a time and hands it to Handle() on `executor`
+// (never on a gRPC thread), starting the next read only when Handle() has
+// returned, so at most one message is in flight and everything Handle()
+// committed before a cut stays committed. The call finishes OK when the client
+// half-closes (the subclass has filled the response by then), with Handle()'s
+// error when it fails, or RESOURCE_EXHAUSTED when the executor is full. Deletes
+// itself when done. Each message is held to CheckBounds() and handled with
+// `call` as the thread's CurrentCall().
 template <typename Request>
 class BatchReader : public grpc::ServerReadReactor<Request> {
  public:
-  BatchReader(Executor* executor, std::string domain)
-      : executor_(executor), domain_(std::move(domain)) {}
+  BatchReader(Executor* executor, std::string domain, absl::StatusOr<Call> call)
+      : executor_(executor),
+        domain_(std::move(domain)),
+        admission_(call.status()),
+        call_(call.ok() ? *std::move(call) : Call{}) {}
 
   // Call last in the subclass constructor.
-  void Begin() { this->StartRead(&request_); }
+  void Begin() {
+    if (!admission_.ok()) {
+      this->Finish(ToGrpcStatus(admission_, domain_));
+      return;
+    }
+    this->StartRead(&request_);
+  }
+
+  // The admitted call.
+  const Call& call() const { return call_; }
 
   void OnReadDone(bool ok) override {
     if (!ok) {
@@ -51,7 +68,11 @@ class BatchReader : public grpc::ServerReadReactor<Request> {
 
  private:
   void Process() {
-    absl::Status status = Handle(request_);
+    absl::Status status = CheckBounds(request_);
+    if (status.ok()) {
+      CallScope scope(&call_);
+      status = Handle(request_);
+    }
     if (!status.ok()) {
       this->Finish(ToGrpcStatus(status, domain_));
       return;
@@ -62,6 +83,8 @@ class BatchReader : public grpc::ServerReadReactor<Request> {
 
   Executor* executor_;
   std::string domain_;
+  absl::Status admission_;
+  Call call_;
   Request request_;
 };
 

@@ -56,9 +56,11 @@ std::string Now() {
 class RpcLogInterceptor final : public grpc::experimental::Interceptor {
  public:
   RpcLogInterceptor(grpc::experimental::ServerRpcInfo* info,
-                    const std::string* server_name)
+                    const std::string* server_name,
+                    const auth::Authenticator* authenticator)
       : info_(info),
         server_name_(server_name),
+        authenticator_(authenticator),
         start_(std::chrono::steady_clock::now()) {}
 
   void Intercept(
@@ -87,13 +89,18 @@ class RpcLogInterceptor final : public grpc::experimental::Interceptor {
                                     std::chrono::steady_clock::now() - start_)
                                     .count();
       const std::string peer = info_->server_context()->peer();
+      std::string principal = "unauthenticated";
+      if (authenticator_ != nullptr) {
+        auto p = authenticator_->Authenticate(*info_->server_context());
+        if (p.ok()) principal = p->name;
+      }
       const std::string line = absl::StrCat(
           "{\"time\":\"", Now(), "\",\"server\":", JsonString(*server_name_),
           ",\"method\":", JsonString(info_->method()), ",\"code\":\"",
           CodeName(status.error_code()),
           "\",\"latency_ms\":", absl::StrFormat("%.3f", latency_ms),
           ",\"peer\":", JsonString(peer),
-          ",\"principal\":", JsonString("anonymous@" + peer),
+          ",\"principal\":", JsonString(principal),
           ",\"request_id\":", JsonString(request_id_), "}\n");
       std::fputs(line.c_str(), stderr);
     }
@@ -103,6 +110,7 @@ class RpcLogInterceptor final : public grpc::experimental::Interceptor {
  private:
   grpc::experimental::ServerRpcInfo* info_;
   const std::string* server_name_;
+  const auth::Authenticator* authenticator_;
   const std::chrono::steady_clock::time_point start_;
   std::string request_id_;
 };
@@ -110,15 +118,17 @@ class RpcLogInterceptor final : public grpc::experimental::Interceptor {
 class RpcLogFactory final
     : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  explicit RpcLogFactory(std::string server_name)
-      : server_name_(std::move(server_name)) {}
+  RpcLogFactory(std::string server_name,
+                const auth::Authenticator* authenticator)
+      : server_name_(std::move(server_name)), authenticator_(authenticator) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
-    return new RpcLogInterceptor(info, &server_name_);
+    return new RpcLogInterceptor(info, &server_name_, authenticator_);
   }
 
  private:
   const std::string server_name_;
+  const auth::Authenticator* authenticator_;
 };
 
 }  // namespace
@@ -154,8 +164,9 @@ std::string JsonString(const std::string& text) {
 }
 
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
-NewRpcLogInterceptorFactory(std::string server_name) {
-  return std::make_unique<RpcLogFactory>(std::move(server_name));
+NewRpcLogInterceptorFactory(std::string server_name,
+                            const auth::Authenticator* authenticator) {
+  return std::make_unique<RpcLogFactory>(std::move(server_name), authenticator);
 }
 
 }  // namespace shien

@@ -3,7 +3,10 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "absl/strings/str_cat.h"
 #include "common/cache/cache_flags.h"
+#include "common/server/audit_service.h"
+#include "common/server/security_flags.h"
 #include "common/server/server.h"
 
 namespace shien {
@@ -11,17 +14,35 @@ namespace shien {
 int ServeService(const ServiceRun& run) {
   ServerOptions options;
   options.address = run.listen;
+  options.authenticator = run.authenticator;
   if (cache::RpcLogEnabled()) options.rpc_log_name = run.log_name;
-  auto running = StartServer(options, {run.service},
+  absl::Status flags = ApplyServerFlags(&options);
+  if (!flags.ok()) {
+    std::fprintf(stderr, "%s: %s\n", run.log_name.c_str(),
+                 std::string(flags.message()).c_str());
+    return 1;
+  }
+  AuditServiceImpl audit(run.audit, run.executor, run.authenticator);
+  std::vector<grpc::Service*> services = {run.service, &audit};
+  services.insert(services.end(), run.more_services.begin(),
+                  run.more_services.end());
+  auto running = StartServer(options, services,
                              {run.service_name, run.service_name + "/cache"});
   if (!running.ok()) {
     std::fprintf(stderr, "%s: %s\n", run.log_name.c_str(),
                  std::string(running.status().message()).c_str());
     return 1;
   }
-  std::fprintf(stderr, "%s: serving %s on port %d (%s; view cache %s)\n",
+  const bool open = run.authenticator == nullptr || run.authenticator->open();
+  std::fprintf(stderr,
+               "%s: serving %s on port %d (%s; view cache %s; %s; %s)\n",
                run.log_name.c_str(), run.service_name.c_str(), running->port,
-               run.detail.c_str(), run.cache->enabled() ? "on" : "off");
+               run.detail.c_str(), run.cache->enabled() ? "on" : "off",
+               options.tls_cert_pem.empty()
+                   ? "plaintext"
+                   : (options.tls_client_ca_pem.empty() ? "TLS" : "mTLS"),
+               open ? "NO AUTHENTICATION: every caller has every role"
+                    : "token authentication");
   std::printf("LISTENING %d\n", running->port);
   std::fflush(stdout);
   cache::ViewCache* view_cache = run.cache;
@@ -31,7 +52,15 @@ int ServeService(const ServiceRun& run) {
        cache::CacheHealthProbe(view_cache, run.service_name)},
       run.grace, run.log_name, [view_cache] { return view_cache->StatsLine(); },
       std::chrono::seconds(cache::CacheLogIntervalSeconds()),
-      std::chrono::milliseconds(cache::HealthProbeMillis()));
+      std::chrono::milliseconds(cache::HealthProbeMillis()),
+      [&run] {
+        if (run.authenticator == nullptr) return;
+        absl::Status s = run.authenticator->Reload();
+        std::fprintf(
+            stderr, "%s: SIGHUP: %s\n", run.log_name.c_str(),
+            s.ok() ? "token file reloaded"
+                   : absl::StrCat("token file kept: ", s.message()).c_str());
+      });
   return 0;
 }
 

@@ -4,10 +4,14 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/auth/authenticator.h"
 #include "common/cache/view_cache.h"
 #include "common/server/executor.h"
+#include "common/sql/audit.h"
 #include "grpcpp/impl/codegen/service_type.h"
 
 namespace shien {
@@ -19,17 +23,27 @@ struct ServiceRun {
   std::string listen;        // host:port
   std::string detail;        // for the start-up line, e.g. "db var/budget.db"
   grpc::Service* service = nullptr;
+  // More services served on the same port (e.g. the audit log).
+  std::vector<grpc::Service*> more_services;
+  // Who may call (not owned); reloaded on SIGHUP.
+  auth::Authenticator* authenticator = nullptr;
   Executor* executor = nullptr;
   cache::ViewCache* cache = nullptr;
   std::function<absl::Status()> ping;  // the store's health
+  // The store's audit trail, served as shien.audit.v1.AuditService.
+  std::function<absl::StatusOr<std::vector<sql::AuditEvent>>(
+      const sql::AuditQuery&)>
+      audit;
   std::chrono::milliseconds grace{10000};
 };
 
 // Starts the server (health for the service and `<service>/cache`,
-// reflection, the per-RPC JSON log when --rpc_log), prints
+// reflection, the per-RPC JSON log when --rpc_log, TLS and limits from the
+// security flags, see security_flags.h), prints
 // "LISTENING <port>" on stdout for scripts, serves until SIGINT or SIGTERM
 // with the store and cache probes and the cache's periodic log line, then
-// drains. Returns the process's exit status.
+// drains; SIGHUP reloads the authenticator's token file (a malformed file
+// is logged and the old one kept). Returns the process's exit status.
 int ServeService(const ServiceRun& run);
 
 // Creates the directory holding the file `path`, if it has one.

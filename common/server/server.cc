@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/server/rpc_log.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/resource_quota.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 
@@ -30,8 +31,26 @@ absl::StatusOr<RunningServer> StartServer(
   RunningServer running;
   running.health = std::make_unique<HealthService>();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.address, grpc::InsecureServerCredentials(),
-                           &running.port);
+  std::shared_ptr<grpc::ServerCredentials> credentials =
+      grpc::InsecureServerCredentials();
+  if (!options.tls_cert_pem.empty()) {
+    grpc::SslServerCredentialsOptions ssl(
+        options.tls_client_ca_pem.empty()
+            ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+            : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    ssl.pem_root_certs = options.tls_client_ca_pem;
+    ssl.pem_key_cert_pairs.push_back(
+        {options.tls_key_pem, options.tls_cert_pem});
+    credentials = grpc::SslServerCredentials(ssl);
+  }
+  builder.AddListeningPort(options.address, credentials, &running.port);
+  // Bounded memory and streams: past them gRPC refuses new calls instead of
+  // queueing them.
+  grpc::ResourceQuota quota("shien");
+  quota.Resize(options.max_memory_bytes);
+  builder.SetResourceQuota(quota);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                             options.max_concurrent_streams);
   // One process per port: a second server on a taken port must fail, not
   // share the port (gRPC sets SO_REUSEPORT by default on Linux).
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
@@ -42,7 +61,8 @@ absl::StatusOr<RunningServer> StartServer(
     std::vector<
         std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
         interceptors;
-    interceptors.push_back(NewRpcLogInterceptorFactory(options.rpc_log_name));
+    interceptors.push_back(NewRpcLogInterceptorFactory(options.rpc_log_name,
+                                                       options.authenticator));
     builder.experimental().SetInterceptorCreators(std::move(interceptors));
   }
   builder.RegisterService(running.health.get());
@@ -64,7 +84,8 @@ void ServeUntilSignal(RunningServer& server, Executor& executor,
                       const std::string& log_name,
                       const std::function<std::string()>& periodic_log,
                       std::chrono::seconds log_interval,
-                      std::chrono::milliseconds probe_interval) {
+                      std::chrono::milliseconds probe_interval,
+                      const std::function<void()>& reload) {
   std::mutex mu;
   std::condition_variable cv;
   bool stopping = false;
@@ -96,7 +117,7 @@ void ServeUntilSignal(RunningServer& server, Executor& executor,
       }
     }
   });
-  const int sig = WaitForShutdownSignal();
+  const int sig = WaitForShutdownSignal(reload);
   std::fprintf(stderr, "%s: signal %d, draining\n", log_name.c_str(), sig);
   {
     std::lock_guard<std::mutex> lock(mu);
@@ -117,17 +138,22 @@ void BlockShutdownSignals() {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
-int WaitForShutdownSignal() {
+int WaitForShutdownSignal(const std::function<void()>& on_hangup) {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
-  int sig = 0;
-  sigwait(&set, &sig);
-  return sig;
+  sigaddset(&set, SIGHUP);
+  while (true) {
+    int sig = 0;
+    sigwait(&set, &sig);
+    if (sig != SIGHUP) return sig;
+    if (on_hangup) on_hangup();
+  }
 }
 
 }  // namespace shien

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/auth/authenticator.h"
 #include "common/server/executor.h"
 #include "common/server/health.h"
 #include "grpcpp/server.h"
@@ -20,8 +21,20 @@ struct ServerOptions {
   // Largest message accepted or sent.
   int max_message_bytes = 4 * 1024 * 1024;
   // When set, one JSON line per finished RPC goes to stderr under this
-  // server name (see rpc_log.h).
+  // server name (see rpc_log.h), naming principals as `authenticator` (not
+  // owned) knows them.
   std::string rpc_log_name;
+  const auth::Authenticator* authenticator = nullptr;
+  // TLS when the certificate and key (PEM) are set; with the client CA,
+  // clients must present a certificate it signed (mTLS).
+  std::string tls_cert_pem;
+  std::string tls_key_pem;
+  std::string tls_client_ca_pem;
+  // Memory gRPC may hold for calls in flight; calls beyond it are refused
+  // (RESOURCE_EXHAUSTED) rather than queued.
+  size_t max_memory_bytes = 256 * 1024 * 1024;
+  // Calls in flight per client connection.
+  int max_concurrent_streams = 128;
 };
 
 // A started gRPC server with health (per service name) and reflection.
@@ -51,24 +64,26 @@ struct HealthProbe {
 };
 
 // Serves until SIGINT or SIGTERM: meanwhile runs `probes` every
-// `probe_interval` and, when `periodic_log` is set, logs its line every
-// `log_interval`; on the signal, drains `server` (in-flight calls get
-// `grace`), then stops `executor`. Logs to stderr under `log_name`.
+// `probe_interval`, when `periodic_log` is set logs its line every
+// `log_interval`, and on SIGHUP runs `reload`; on SIGINT/SIGTERM, drains
+// `server` (in-flight calls get `grace`), then stops `executor`. Logs to
+// stderr under `log_name`.
 void ServeUntilSignal(
     RunningServer& server, Executor& executor,
     const std::vector<HealthProbe>& probes, std::chrono::milliseconds grace,
     const std::string& log_name,
     const std::function<std::string()>& periodic_log = nullptr,
     std::chrono::seconds log_interval = std::chrono::seconds(60),
-    std::chrono::milliseconds probe_interval = std::chrono::seconds(5));
+    std::chrono::milliseconds probe_interval = std::chrono::seconds(5),
+    const std::function<void()>& reload = nullptr);
 
-// Blocks SIGINT and SIGTERM in the calling thread and every thread it
-// starts later. Call first thing in main, before any thread exists.
+// Blocks SIGINT, SIGTERM and SIGHUP in the calling thread and every thread
+// it starts later. Call first thing in main, before any thread exists.
 void BlockShutdownSignals();
 
 // Waits for SIGINT or SIGTERM (blocked by BlockShutdownSignals) and returns
-// its number.
-int WaitForShutdownSignal();
+// its number; each SIGHUP meanwhile runs `on_hangup` when set.
+int WaitForShutdownSignal(const std::function<void()>& on_hangup = nullptr);
 
 }  // namespace shien
 

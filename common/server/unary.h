@@ -1,23 +1,35 @@
 #ifndef SHIEN_COMMON_SERVER_UNARY_H_
 #define SHIEN_COMMON_SERVER_UNARY_H_
 
+#include <chrono>
 #include <functional>
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/auth/call.h"
 #include "common/server/executor.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/server_callback.h"
 
 namespace shien {
 
-// Runs `work` for a unary callback RPC on `executor` (never on the gRPC
-// thread) and finishes the call with its status, converted with
-// ToGrpcStatus(domain). When the executor's queue is full the call fails at
-// once with RESOURCE_EXHAUSTED; when the call is already cancelled or past
-// its deadline when its turn comes, `work` is skipped.
+// How long a unary call may wait and run: a call without a deadline gets
+// kDefaultDeadline, a longer one is cut to kMaxDeadline.
+inline constexpr std::chrono::seconds kDefaultDeadline{30};
+inline constexpr std::chrono::seconds kMaxDeadline{300};
+
+// Serves a unary callback RPC admitted as `call` (see auth::Guard): when
+// admission failed the call finishes at once with its error; otherwise
+// `work` runs on `executor` (never on the gRPC thread) with `call` as the
+// thread's CurrentCall(), and the call finishes with its status, converted
+// with ToGrpcStatus(domain). When the executor's queue is full the call
+// fails at once with RESOURCE_EXHAUSTED; when the call is cancelled or past
+// its deadline (as bounded above) when its turn comes, `work` is skipped
+// and the call ends DEADLINE_EXCEEDED.
 grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* context,
                                    Executor& executor, std::string domain,
+                                   absl::StatusOr<Call> call,
                                    std::function<absl::Status()> work);
 
 }  // namespace shien

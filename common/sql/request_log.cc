@@ -1,5 +1,6 @@
 #include "common/sql/request_log.h"
 
+#include "common/sql/audit.h"
 #include "common/status/errors.h"
 #include "common/status/macros.h"
 
@@ -45,6 +46,7 @@ absl::StatusOr<std::string> RunIdempotent(
   if (replay.has_value()) return *replay;
   SHIEN_ASSIGN_OR_RETURN(std::string response, body(conn));
   SHIEN_RETURN_IF_ERROR(RecordRequest(conn, key, response));
+  SHIEN_RETURN_IF_ERROR(RecordAudit(conn));
   SHIEN_RETURN_IF_ERROR(txn->Commit());
   return response;
 }

@@ -32,8 +32,9 @@ absl::Status RecordRequest(Connection& conn, const RequestKey& key,
 
 // Runs `body` in one write transaction on `conn` made idempotent by `key`:
 // a repeated request returns its recorded response without running `body`;
-// otherwise body's response is recorded in the same transaction, which then
-// commits. Any error rolls everything back and is returned.
+// otherwise body's response and the audit event of the current call (see
+// audit.h) are recorded in the same transaction, which then commits. Any error
+// rolls everything back and is returned.
 absl::StatusOr<std::string> RunIdempotent(
     Connection& conn, const RequestKey& key,
     const std::function<absl::StatusOr<std::string>(Connection&)>& body);

@@ -9,6 +9,7 @@
 #include "common/cache/cache_flags.h"
 #include "common/server/env.h"
 #include "common/server/executor.h"
+#include "common/server/security_flags.h"
 #include "common/server/serve.h"
 #include "common/server/server.h"
 #include "services/budget/api/budget_service.h"
@@ -59,6 +60,9 @@ int main(int argc, char** argv) {
       "shien budget service (shien.budget.v1.BudgetService)");
   absl::ParseCommandLine(argc, argv);
 
+  auto authenticator = shien::AuthenticatorFromFlags();
+  if (!authenticator.ok()) return Fail(authenticator.status());
+
   const std::string db = absl::GetFlag(FLAGS_db);
   shien::CreateParentDirectory(db);
   shien::sql::SqliteOptions options;
@@ -89,16 +93,20 @@ int main(int argc, char** argv) {
       absl::StrCat("budget:", *database_id), workers + 1);
   shien::Executor executor(workers, absl::GetFlag(FLAGS_max_queued));
   shien::budget::BudgetServiceImpl service(store->get(), &executor,
-                                           cache.get());
+                                           authenticator->get(), cache.get());
   shien::ServiceRun run;
   run.log_name = "budget";
   run.service_name = "shien.budget.v1.BudgetService";
   run.listen = absl::GetFlag(FLAGS_listen);
   run.detail = absl::StrCat("db ", db);
   run.service = &service;
+  run.authenticator = authenticator->get();
   run.executor = &executor;
   run.cache = cache.get();
   run.ping = [&] { return (*store)->Ping(); };
+  run.audit = [&](const shien::sql::AuditQuery& query) {
+    return (*store)->ListAuditEvents(query);
+  };
   run.grace = std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms));
   const int status = shien::ServeService(run);
   return status;

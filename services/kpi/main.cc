@@ -10,6 +10,7 @@
 #include "common/cache/cache_flags.h"
 #include "common/server/env.h"
 #include "common/server/executor.h"
+#include "common/server/security_flags.h"
 #include "common/server/serve.h"
 #include "common/server/server.h"
 #include "services/kpi/api/kpi_service.h"
@@ -67,6 +68,9 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("shien KPI service (shien.kpi.v1.KpiService)");
   absl::ParseCommandLine(argc, argv);
 
+  auto authenticator = shien::AuthenticatorFromFlags();
+  if (!authenticator.ok()) return Fail(authenticator.status());
+
   const std::string db = absl::GetFlag(FLAGS_db);
   shien::CreateParentDirectory(db);
   shien::sql::SqliteOptions options;
@@ -88,9 +92,13 @@ int main(int argc, char** argv) {
     }
   }
 
+  auto peer_options = shien::PeerChannelOptionsFromFlags();
+  if (!peer_options.ok()) return Fail(peer_options.status());
+  auto budget_channel = shien::client::OpenChannel(
+      absl::GetFlag(FLAGS_budget_address), *peer_options);
+  if (!budget_channel.ok()) return Fail(budget_channel.status());
   auto programs = shien::kpi::NewBudgetProgramDirectory(
-      absl::GetFlag(FLAGS_budget_address),
-      absl::GetFlag(FLAGS_budget_timeout_ms));
+      *budget_channel, absl::GetFlag(FLAGS_budget_timeout_ms));
   auto database_id = (*store)->DatabaseId();
   if (!database_id.ok()) return Fail(database_id.status());
   auto cache = shien::cache::ViewCacheFromFlags(
@@ -98,7 +106,8 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "kpi: view cache %s\n", cache->enabled() ? "on" : "off");
   shien::Executor executor(workers, absl::GetFlag(FLAGS_max_queued));
   shien::kpi::KpiServiceImpl service(store->get(), programs.get(), &executor,
-                                     shien::TodayInJapan, cache.get());
+                                     authenticator->get(), shien::TodayInJapan,
+                                     cache.get());
   shien::ServiceRun run;
   run.log_name = "kpi";
   run.service_name = "shien.kpi.v1.KpiService";
@@ -106,9 +115,13 @@ int main(int argc, char** argv) {
   run.detail = absl::StrCat("db ", db, ", budget at ",
                             absl::GetFlag(FLAGS_budget_address));
   run.service = &service;
+  run.authenticator = authenticator->get();
   run.executor = &executor;
   run.cache = cache.get();
   run.ping = [&] { return (*store)->Ping(); };
+  run.audit = [&](const shien::sql::AuditQuery& query) {
+    return (*store)->ListAuditEvents(query);
+  };
   run.grace = std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms));
   const int status = shien::ServeService(run);
   return status;

@@ -10,6 +10,7 @@
 #include "common/cache/cache_flags.h"
 #include "common/server/env.h"
 #include "common/server/executor.h"
+#include "common/server/security_flags.h"
 #include "common/server/serve.h"
 #include "common/server/server.h"
 #include "services/subsidy/api/subsidy_service.h"
@@ -76,6 +77,9 @@ int main(int argc, char** argv) {
       "shien subsidy service (shien.subsidy.v1.SubsidyService)");
   absl::ParseCommandLine(argc, argv);
 
+  auto authenticator = shien::AuthenticatorFromFlags();
+  if (!authenticator.ok()) return Fail(authenticator.status());
+
   const std::string db = absl::GetFlag(FLAGS_db);
   shien::CreateParentDirectory(db);
   shien::sql::SqliteOptions options;
@@ -94,9 +98,16 @@ int main(int argc, char** argv) {
     }
   }
 
+  auto peer_options = shien::PeerChannelOptionsFromFlags();
+  if (!peer_options.ok()) return Fail(peer_options.status());
+  auto budget_channel = shien::client::OpenChannel(
+      absl::GetFlag(FLAGS_budget_address), *peer_options);
+  if (!budget_channel.ok()) return Fail(budget_channel.status());
+  auto kpi_channel = shien::client::OpenChannel(
+      absl::GetFlag(FLAGS_kpi_address), *peer_options);
+  if (!kpi_channel.ok()) return Fail(kpi_channel.status());
   auto peers = shien::subsidy::NewGrpcPeers(
-      absl::GetFlag(FLAGS_budget_address), absl::GetFlag(FLAGS_kpi_address),
-      absl::GetFlag(FLAGS_peer_timeout_ms));
+      *budget_channel, *kpi_channel, absl::GetFlag(FLAGS_peer_timeout_ms));
   auto outbox = std::make_unique<shien::subsidy::OutboxDispatcher>(
       store->get(), peers.get(),
       std::chrono::milliseconds(absl::GetFlag(FLAGS_outbox_poll_ms)),
@@ -107,8 +118,8 @@ int main(int argc, char** argv) {
       absl::StrCat("subsidy:", *database_id), workers + 1);
   shien::Executor executor(workers, absl::GetFlag(FLAGS_max_queued));
   shien::subsidy::SubsidyServiceImpl service(
-      store->get(), peers.get(), &executor, [&] { outbox->Nudge(); },
-      shien::TodayInJapan, cache.get());
+      store->get(), peers.get(), &executor, authenticator->get(),
+      [&] { outbox->Nudge(); }, shien::TodayInJapan, cache.get());
   shien::ServiceRun run;
   run.log_name = "subsidy";
   run.service_name = "shien.subsidy.v1.SubsidyService";
@@ -117,9 +128,13 @@ int main(int argc, char** argv) {
                             absl::GetFlag(FLAGS_budget_address), ", kpi at ",
                             absl::GetFlag(FLAGS_kpi_address));
   run.service = &service;
+  run.authenticator = authenticator->get();
   run.executor = &executor;
   run.cache = cache.get();
   run.ping = [&] { return (*store)->Ping(); };
+  run.audit = [&](const shien::sql::AuditQuery& query) {
+    return (*store)->ListAuditEvents(query);
+  };
   run.grace = std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms));
   const int status = shien::ServeService(run);
   outbox.reset();

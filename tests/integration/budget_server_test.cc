@@ -30,10 +30,10 @@ std::unique_ptr<ServerProcess> StartBudget(const TempDir& dir,
                                            const std::string& plan_dir) {
   auto server = std::make_unique<ServerProcess>(
       ServerBinary(),
-      std::vector<std::string>{"--listen=127.0.0.1:0", "--redis=off",
-                               "--db=" + dir.File("budget.db"),
-                               "--plan_dir=" + plan_dir,
-                               "--shutdown_grace_ms=2000"},
+      std::vector<std::string>{
+          "--listen=127.0.0.1:0", "--redis=off", "--insecure_no_auth",
+          "--db=" + dir.File("budget.db"), "--plan_dir=" + plan_dir,
+          "--shutdown_grace_ms=2000"},
       dir.File("budget.log"));
   std::string error;
   EXPECT_TRUE(server->Start(20000, &error)) << error;
@@ -193,8 +193,8 @@ TEST(BudgetServerTest, MalformedPlanStopsStartUpNamingFileAndLine) {
                          "programs { number: 1 titel: \"typo\" }\n";
   ServerProcess server(
       ServerBinary(),
-      {"--listen=127.0.0.1:0", "--redis=off", "--db=" + dir.File("b.db"),
-       "--plan_dir=" + dir.File("plans")},
+      {"--listen=127.0.0.1:0", "--redis=off", "--insecure_no_auth",
+       "--db=" + dir.File("b.db"), "--plan_dir=" + dir.File("plans")},
       dir.File("log"));
   std::string error;
   EXPECT_FALSE(server.Start(20000, &error));

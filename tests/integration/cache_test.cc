@@ -35,9 +35,10 @@ class CacheTest : public ::testing::Test {
         std::vector<std::string>{
             "--listen=127.0.0.1:0", "--db=" + dir_.File("budget.db"),
             "--plan_dir=" + testing::SourceDir() + "/data",
-            "--redis=" + redis_.address(), "--durable=false",
-            "--cache_prefix=" + dir_.path(), "--health_probe_ms=100",
-            "--cache_log_interval_s=1", "--shutdown_grace_ms=500"},
+            "--redis=" + redis_.address(), "--insecure_no_auth",
+            "--durable=false", "--cache_prefix=" + dir_.path(),
+            "--health_probe_ms=100", "--cache_log_interval_s=1",
+            "--shutdown_grace_ms=500"},
         dir_.File(log));
     std::string error;
     EXPECT_TRUE(server->Start(20000, &error)) << error;

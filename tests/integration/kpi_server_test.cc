@@ -30,18 +30,19 @@ std::unique_ptr<ServerProcess> Start(const std::string& binary,
 }
 
 std::unique_ptr<ServerProcess> StartBudget(const TempDir& dir) {
-  return Start(
-      testing::BinaryDir() + "/services/budget/shien_budget_server",
-      {"--listen=127.0.0.1:0", "--redis=off", "--db=" + dir.File("budget.db"),
-       "--plan_dir=" + testing::SourceDir() + "/data"},
-      dir.File("budget.log"));
+  return Start(testing::BinaryDir() + "/services/budget/shien_budget_server",
+               {"--listen=127.0.0.1:0", "--redis=off", "--insecure_no_auth",
+                "--db=" + dir.File("budget.db"),
+                "--plan_dir=" + testing::SourceDir() + "/data"},
+               dir.File("budget.log"));
 }
 
 std::unique_ptr<ServerProcess> StartKpi(const TempDir& dir,
                                         const std::string& budget_address) {
   return Start(
       testing::BinaryDir() + "/services/kpi/shien_kpi_server",
-      {"--listen=127.0.0.1:0", "--redis=off", "--db=" + dir.File("kpi.db"),
+      {"--listen=127.0.0.1:0", "--redis=off", "--insecure_no_auth",
+       "--db=" + dir.File("kpi.db"),
        "--data_dir=" + testing::SourceDir() + "/data",
        "--budget_address=" + budget_address, "--shutdown_grace_ms=2000"},
       dir.File("kpi.log"));

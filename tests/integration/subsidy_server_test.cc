@@ -38,19 +38,20 @@ class ThreeServices : public ::testing::Test {
     return server;
   }
   std::unique_ptr<ServerProcess> StartBudget() {
-    return Start("budget", {"--listen=127.0.0.1:0", "--redis=off",
-                            "--plan_dir=" + testing::SourceDir() + "/data"});
+    return Start("budget",
+                 {"--listen=127.0.0.1:0", "--redis=off", "--insecure_no_auth",
+                  "--plan_dir=" + testing::SourceDir() + "/data"});
   }
   std::unique_ptr<ServerProcess> StartKpi(int port, const std::string& budget) {
-    return Start("kpi",
-                 {"--listen=127.0.0.1:" + std::to_string(port), "--redis=off",
-                  "--data_dir=" + testing::SourceDir() + "/data",
-                  "--budget_address=" + budget});
+    return Start("kpi", {"--listen=127.0.0.1:" + std::to_string(port),
+                         "--redis=off", "--insecure_no_auth",
+                         "--data_dir=" + testing::SourceDir() + "/data",
+                         "--budget_address=" + budget});
   }
   std::unique_ptr<ServerProcess> StartSubsidy(const std::string& budget,
                                               const std::string& kpi) {
     return Start("subsidy",
-                 {"--listen=127.0.0.1:0", "--redis=off",
+                 {"--listen=127.0.0.1:0", "--redis=off", "--insecure_no_auth",
                   "--data_dir=" + testing::SourceDir() + "/data",
                   "--budget_address=" + budget, "--kpi_address=" + kpi,
                   "--outbox_poll_ms=50", "--outbox_max_backoff_ms=200"});

@@ -1,8 +1,11 @@
 #ifndef SHIEN_SERVICES_BUDGET_API_BUDGET_SERVICE_H_
 #define SHIEN_SERVICES_BUDGET_API_BUDGET_SERVICE_H_
 
+#include "common/auth/authenticator.h"
+#include "common/auth/guard.h"
 #include "common/cache/view_cache.h"
 #include "common/server/executor.h"
+#include "services/budget/api/access_rules.h"
 #include "services/budget/storage/budget_store.h"
 #include "shien/budget/v1/budget_service.grpc.pb.h"
 
@@ -15,8 +18,13 @@ class BudgetServiceImpl final : public v1::BudgetService::CallbackService {
  public:
   // `cache` (optional) serves the budget and execution summaries.
   BudgetServiceImpl(BudgetStore* store, Executor* executor,
+                    const auth::Authenticator* authenticator,
                     cache::ViewCache* cache = nullptr)
-      : store_(store), executor_(executor), cache_(cache) {}
+      : store_(store),
+        executor_(executor),
+        guard_(authenticator, "shien.budget.v1.BudgetService",
+               BudgetAccessRules()),
+        cache_(cache) {}
 
   grpc::ServerUnaryReactor* GetFiscalYear(
       grpc::CallbackServerContext* context,
@@ -73,6 +81,7 @@ class BudgetServiceImpl final : public v1::BudgetService::CallbackService {
   class ExpenditureReader;
   BudgetStore* store_;
   Executor* executor_;
+  auth::Guard guard_;
   cache::ViewCache* cache_;
 };
 

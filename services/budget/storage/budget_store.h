@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/api/request_id.h"
+#include "common/sql/audit.h"
 #include "services/budget/domain/envelope.h"
 #include "services/budget/domain/expenditure.h"
 #include "services/budget/domain/plan.h"
@@ -128,6 +129,9 @@ class BudgetStore {
   virtual absl::StatusOr<std::string> DatabaseId() = 0;
 
   // OK when the database answers.
+  // The audit trail, newest first (see common/sql/audit.h).
+  virtual absl::StatusOr<std::vector<sql::AuditEvent>> ListAuditEvents(
+      const sql::AuditQuery& query) = 0;
   virtual absl::Status Ping() = 0;
 };
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <map>
+#include <set>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -9,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "common/api/timestamps.h"
+#include "common/sql/audit.h"
 #include "common/sql/data_version.h"
 #include "common/sql/migrations.h"
 #include "common/sql/request_log.h"
@@ -102,6 +104,10 @@ class SqliteBudgetStore final : public BudgetStore {
           .Bind(5, e.amount_yen);
       SHIEN_RETURN_IF_ERROR(stmt->Run());
     }
+    SHIEN_RETURN_IF_ERROR(sql::RecordAudit(
+        *conn,
+        absl::StrCat("loaded the plan: ", plan.programs.size(), " programs"),
+        absl::StrCat("fiscalYears/", plan.fiscal_year), "LoadPlan"));
     SHIEN_RETURN_IF_ERROR(txn->Commit());
     return true;
   }
@@ -247,6 +253,7 @@ class SqliteBudgetStore final : public BudgetStore {
     for (const auto& [year, unused] : touched_years) {
       SHIEN_RETURN_IF_ERROR(sql::BumpDataVersion(*conn, year));
     }
+    SHIEN_RETURN_IF_ERROR(RecordBatchAudit(*conn, records, results));
     SHIEN_RETURN_IF_ERROR(txn->Commit());
     return results;
   }
@@ -507,6 +514,12 @@ class SqliteBudgetStore final : public BudgetStore {
     return sql::ReadDataVersion(*conn, year);
   }
 
+  absl::StatusOr<std::vector<sql::AuditEvent>> ListAuditEvents(
+      const sql::AuditQuery& query) override {
+    auto conn = pool_->Acquire();
+    return sql::ListAuditEvents(*conn, query);
+  }
+
   absl::Status Ping() override {
     auto conn = pool_->Acquire();
     SHIEN_ASSIGN_OR_RETURN(auto stmt,
@@ -515,6 +528,31 @@ class SqliteBudgetStore final : public BudgetStore {
   }
 
  private:
+  // One audit event for a batch of expenditures: how many were stored, the
+  // yen they add and their request ids (the first 50).
+  static absl::Status RecordBatchAudit(
+      Connection& conn, const std::vector<Expenditure>& records,
+      const std::vector<RecordResult>& results) {
+    int64_t count = 0;
+    int64_t yen = 0;
+    std::string ids;
+    std::set<std::string> years;
+    for (size_t i = 0; i < results.size(); ++i) {
+      if (results[i].outcome != RecordOutcome::kAccepted) continue;
+      ++count;
+      yen += records[i].amount_yen;
+      years.insert(absl::StrCat("fiscalYears/", records[i].fiscal_year));
+      if (count <= 50)
+        absl::StrAppend(&ids, count > 1 ? " " : "", records[i].request_id);
+    }
+    if (count == 0) return absl::OkStatus();
+    return sql::RecordAudit(
+        conn,
+        absl::StrCat("recorded ", count, " expenditures, ", yen,
+                     " yen; request ids: ", ids, count > 50 ? " …" : ""),
+        absl::StrJoin(years, ","));
+  }
+
   // Runs `body` in one write transaction made idempotent by `key`: a
   // repeated request returns its recorded response and runs nothing;
   // otherwise body's response is recorded and the fiscal year's data

@@ -14,6 +14,7 @@
 #include "common/api/proto_request.h"
 #include "common/api/resource_name.h"
 #include "common/api/timestamps.h"
+#include "common/auth/call.h"
 #include "common/auth/principal.h"
 #include "common/server/batch_reader.h"
 #include "common/server/unary.h"
@@ -82,43 +83,6 @@ absl::StatusOr<IndicatorFilter> ParseFilter(absl::string_view filter) {
   return out;
 }
 
-// Reporters may record only for their own departments' programs. Callers
-// that are not authenticated (no authentication configured) pass.
-RowAuthorizer MakeReportAuthorizer(const Principal& principal,
-                                   ProgramDirectory* programs) {
-  if (!principal.authenticated || principal.HasRole("admin") ||
-      principal.HasRole("service")) {
-    return [](const Indicator&) { return absl::OkStatus(); };
-  }
-  auto cache = std::make_shared<std::map<std::pair<int, int>, bool>>();
-  return [principal, programs, cache](const Indicator& i) -> absl::Status {
-    if (!principal.HasRole("reporter")) {
-      return Error(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
-                   "recording measurements needs the reporter role");
-    }
-    auto key = std::make_pair(i.fiscal_year, i.program_number);
-    auto it = cache->find(key);
-    if (it == cache->end()) {
-      absl::StatusOr<ProgramInfo> info =
-          programs->GetProgram(i.fiscal_year, i.program_number);
-      if (!info.ok()) return info.status();
-      bool allowed = false;
-      for (const std::string& d : info->departments) {
-        allowed = allowed || principal.ActsFor(d);
-      }
-      it = cache->emplace(key, allowed).first;
-    }
-    if (!it->second) {
-      return Error(absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
-                   absl::StrCat(principal.name,
-                                " does not act for the "
-                                "departments of program ",
-                                i.program_number));
-    }
-    return absl::OkStatus();
-  };
-}
-
 void Count(ProgressStatus status, v1::StatusCounts* counts) {
   switch (status) {
     case ProgressStatus::kAchieved:
@@ -150,230 +114,257 @@ absl::StatusOr<CivilDate> KpiServiceImpl::AsOf(
 grpc::ServerUnaryReactor* KpiServiceImpl::GetIndicator(
     grpc::CallbackServerContext* context,
     const v1::GetIndicatorRequest* request, v1::Indicator* response) {
-  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
-    SHIEN_ASSIGN_OR_RETURN(IndicatorRef ref,
-                           ParseIndicatorName(request->name(), "name"));
-    SHIEN_ASSIGN_OR_RETURN(Indicator i,
-                           store_->GetIndicator(ref.year, ref.program, ref.id));
-    ToProto(i, response);
-    return absl::OkStatus();
-  });
+  return RunUnary(
+      context, *executor_, kDomain,
+      guard_.Admit(*context, "GetIndicator", request),
+      [=, this]() -> absl::Status {
+        SHIEN_ASSIGN_OR_RETURN(IndicatorRef ref,
+                               ParseIndicatorName(request->name(), "name"));
+        SHIEN_ASSIGN_OR_RETURN(
+            Indicator i, store_->GetIndicator(ref.year, ref.program, ref.id));
+        ToProto(i, response);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* KpiServiceImpl::ListIndicators(
     grpc::CallbackServerContext* context,
     const v1::ListIndicatorsRequest* request,
     v1::ListIndicatorsResponse* response) {
-  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
-    SHIEN_ASSIGN_OR_RETURN(auto parent,
-                           ParseParent(request->parent(), "parent"));
-    SHIEN_ASSIGN_OR_RETURN(int size,
-                           ResolvePageSize(request->page_size(), 50, 200));
-    SHIEN_ASSIGN_OR_RETURN(IndicatorFilter filter,
-                           ParseFilter(request->filter()));
-    const std::string scope =
-        absl::StrCat("indicators|", request->parent(), "|", request->filter());
-    SHIEN_ASSIGN_OR_RETURN(int64_t offset,
-                           DecodeIntPageToken(scope, request->page_token()));
-    std::set<int> department_programs;
-    if (filter.department) {
-      SHIEN_ASSIGN_OR_RETURN(std::vector<ProgramInfo> programs,
-                             programs_->ListPrograms(parent.first));
-      for (const ProgramInfo& p : programs) {
-        for (const std::string& d : p.departments) {
-          if (d == *filter.department) department_programs.insert(p.number);
+  return RunUnary(
+      context, *executor_, kDomain,
+      guard_.Admit(*context, "ListIndicators", request),
+      [=, this]() -> absl::Status {
+        SHIEN_ASSIGN_OR_RETURN(auto parent,
+                               ParseParent(request->parent(), "parent"));
+        SHIEN_ASSIGN_OR_RETURN(int size,
+                               ResolvePageSize(request->page_size(), 50, 200));
+        SHIEN_ASSIGN_OR_RETURN(IndicatorFilter filter,
+                               ParseFilter(request->filter()));
+        const std::string scope = absl::StrCat("indicators|", request->parent(),
+                                               "|", request->filter());
+        SHIEN_ASSIGN_OR_RETURN(
+            int64_t offset, DecodeIntPageToken(scope, request->page_token()));
+        std::set<int> department_programs;
+        if (filter.department) {
+          SHIEN_ASSIGN_OR_RETURN(std::vector<ProgramInfo> programs,
+                                 programs_->ListPrograms(parent.first));
+          for (const ProgramInfo& p : programs) {
+            for (const std::string& d : p.departments) {
+              if (d == *filter.department) department_programs.insert(p.number);
+            }
+          }
         }
-      }
-    }
-    absl::StatusOr<IndicatorSnapshot> listed =
-        store_->ListIndicators(parent.first, parent.second);
-    if (!listed.ok()) return RenameField(listed.status(), "name", "parent");
-    IndicatorSnapshot snapshot = *std::move(listed);
-    std::vector<const Indicator*> matching;
-    for (const Indicator& i : snapshot.indicators) {
-      if (filter.kind && i.kind != *filter.kind) continue;
-      if (filter.program && i.program_number != *filter.program) continue;
-      if (filter.department && !department_programs.count(i.program_number)) {
-        continue;
-      }
-      matching.push_back(&i);
-    }
-    // The cursor is the position in the filtered, ordered list.
-    for (size_t n = offset; n < matching.size(); ++n) {
-      if (response->indicators_size() == size) {
-        response->set_next_page_token(
-            EncodePageToken(scope, {absl::StrCat(n)}));
-        break;
-      }
-      ToProto(*matching[n], response->add_indicators());
-    }
-    return absl::OkStatus();
-  });
+        absl::StatusOr<IndicatorSnapshot> listed =
+            store_->ListIndicators(parent.first, parent.second);
+        if (!listed.ok()) return RenameField(listed.status(), "name", "parent");
+        IndicatorSnapshot snapshot = *std::move(listed);
+        std::vector<const Indicator*> matching;
+        for (const Indicator& i : snapshot.indicators) {
+          if (filter.kind && i.kind != *filter.kind) continue;
+          if (filter.program && i.program_number != *filter.program) continue;
+          if (filter.department &&
+              !department_programs.count(i.program_number)) {
+            continue;
+          }
+          matching.push_back(&i);
+        }
+        // The cursor is the position in the filtered, ordered list.
+        for (size_t n = offset; n < matching.size(); ++n) {
+          if (response->indicators_size() == size) {
+            response->set_next_page_token(
+                EncodePageToken(scope, {absl::StrCat(n)}));
+            break;
+          }
+          ToProto(*matching[n], response->add_indicators());
+        }
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* KpiServiceImpl::CreateIndicator(
     grpc::CallbackServerContext* context,
     const v1::CreateIndicatorRequest* request, v1::Indicator* response) {
-  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
-    SHIEN_ASSIGN_OR_RETURN(
-        std::vector<std::string> parts,
-        ParseResourceName(request->parent(),
-                          "fiscalYears/{year}/programs/{number}", "parent"));
-    Indicator i = FromProto(request->indicator());
-    SHIEN_ASSIGN_OR_RETURN(i.fiscal_year, ParseFiscalYear(parts[0], "parent"));
-    SHIEN_ASSIGN_OR_RETURN(i.program_number, ParseIdNumber(parts[1], "parent"));
-    i.id = request->indicator_id();
-    if (!request->indicator().parent().empty()) {
-      SHIEN_ASSIGN_OR_RETURN(IndicatorRef whole,
-                             ParseIndicatorName(request->indicator().parent(),
-                                                "indicator.parent"));
-      if (whole.year != i.fiscal_year || whole.program != i.program_number) {
-        return FieldError("indicator.parent", "PARENT_NOT_FOUND",
-                          "must be an indicator of the same program");
-      }
-      i.parent_id = whole.id;
-    }
-    absl::Status valid = ValidateIndicator(i);
-    if (!valid.ok()) {
-      return ErrorField(valid) == "indicator_id"
-                 ? valid
-                 : PrefixField(valid, "indicator");
-    }
-    SHIEN_RETURN_IF_ERROR(
-        ValidateRequestId(request->request_id(), "request_id", false));
-    absl::StatusOr<ProgramInfo> program =
-        programs_->GetProgram(i.fiscal_year, i.program_number);
-    if (!program.ok()) {
-      if (program.status().code() == absl::StatusCode::kNotFound) {
-        return FieldError(absl::StatusCode::kNotFound, "parent",
-                          "PROGRAM_NOT_FOUND",
-                          std::string(program.status().message()));
-      }
-      return program.status();
-    }
-    SHIEN_ASSIGN_OR_RETURN(
-        std::string bytes,
-        store_->CreateIndicator(i, KeyOf(*request, "CreateIndicator"),
-                                [](const Indicator& created) {
-                                  v1::Indicator out;
-                                  ToProto(created, &out);
-                                  return out.SerializeAsString();
-                                }));
-    return ParseResponse(bytes, response);
-  });
+  return RunUnary(
+      context, *executor_, kDomain,
+      guard_.Admit(*context, "CreateIndicator", request),
+      [=, this]() -> absl::Status {
+        SHIEN_ASSIGN_OR_RETURN(
+            std::vector<std::string> parts,
+            ParseResourceName(request->parent(),
+                              "fiscalYears/{year}/programs/{number}",
+                              "parent"));
+        Indicator i = FromProto(request->indicator());
+        SHIEN_ASSIGN_OR_RETURN(i.fiscal_year,
+                               ParseFiscalYear(parts[0], "parent"));
+        SHIEN_ASSIGN_OR_RETURN(i.program_number,
+                               ParseIdNumber(parts[1], "parent"));
+        i.id = request->indicator_id();
+        if (!request->indicator().parent().empty()) {
+          SHIEN_ASSIGN_OR_RETURN(
+              IndicatorRef whole,
+              ParseIndicatorName(request->indicator().parent(),
+                                 "indicator.parent"));
+          if (whole.year != i.fiscal_year ||
+              whole.program != i.program_number) {
+            return FieldError("indicator.parent", "PARENT_NOT_FOUND",
+                              "must be an indicator of the same program");
+          }
+          i.parent_id = whole.id;
+        }
+        absl::Status valid = ValidateIndicator(i);
+        if (!valid.ok()) {
+          return ErrorField(valid) == "indicator_id"
+                     ? valid
+                     : PrefixField(valid, "indicator");
+        }
+        SHIEN_RETURN_IF_ERROR(
+            ValidateRequestId(request->request_id(), "request_id", false));
+        absl::StatusOr<ProgramInfo> program =
+            programs_->GetProgram(i.fiscal_year, i.program_number);
+        if (!program.ok()) {
+          if (program.status().code() == absl::StatusCode::kNotFound) {
+            return FieldError(absl::StatusCode::kNotFound, "parent",
+                              "PROGRAM_NOT_FOUND",
+                              std::string(program.status().message()));
+          }
+          return program.status();
+        }
+        SHIEN_ASSIGN_OR_RETURN(
+            std::string bytes,
+            store_->CreateIndicator(i, KeyOf(*request, "CreateIndicator"),
+                                    [](const Indicator& created) {
+                                      v1::Indicator out;
+                                      ToProto(created, &out);
+                                      return out.SerializeAsString();
+                                    }));
+        return ParseResponse(bytes, response);
+      });
 }
 
 grpc::ServerUnaryReactor* KpiServiceImpl::UpdateIndicator(
     grpc::CallbackServerContext* context,
     const v1::UpdateIndicatorRequest* request, v1::Indicator* response) {
-  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
-    SHIEN_ASSIGN_OR_RETURN(
-        IndicatorRef ref,
-        ParseIndicatorName(request->indicator().name(), "indicator.name"));
-    SHIEN_RETURN_IF_ERROR(
-        ValidateRequestId(request->request_id(), "request_id", false));
-    std::vector<std::string> paths(request->update_mask().paths().begin(),
-                                   request->update_mask().paths().end());
-    SHIEN_ASSIGN_OR_RETURN(std::vector<IndicatorField> fields,
-                           ParseIndicatorMask(paths));
-    const Indicator patch = FromProto(request->indicator());
-    const std::string etag = request->indicator().etag();
-    SHIEN_ASSIGN_OR_RETURN(std::string bytes,
-                           store_->UpdateIndicator(
-                               ref.year, ref.program, ref.id,
-                               [&](const Indicator& current) {
-                                 return ApplyIndicatorUpdate(current, patch,
-                                                             fields, etag);
-                               },
-                               KeyOf(*request, "UpdateIndicator"),
-                               [](const Indicator& updated) {
-                                 v1::Indicator out;
-                                 ToProto(updated, &out);
-                                 return out.SerializeAsString();
-                               }));
-    return ParseResponse(bytes, response);
-  });
+  return RunUnary(
+      context, *executor_, kDomain,
+      guard_.Admit(*context, "UpdateIndicator", request),
+      [=, this]() -> absl::Status {
+        SHIEN_ASSIGN_OR_RETURN(
+            IndicatorRef ref,
+            ParseIndicatorName(request->indicator().name(), "indicator.name"));
+        SHIEN_RETURN_IF_ERROR(
+            ValidateRequestId(request->request_id(), "request_id", false));
+        std::vector<std::string> paths(request->update_mask().paths().begin(),
+                                       request->update_mask().paths().end());
+        SHIEN_ASSIGN_OR_RETURN(std::vector<IndicatorField> fields,
+                               ParseIndicatorMask(paths));
+        const Indicator patch = FromProto(request->indicator());
+        const std::string etag = request->indicator().etag();
+        SHIEN_ASSIGN_OR_RETURN(std::string bytes,
+                               store_->UpdateIndicator(
+                                   ref.year, ref.program, ref.id,
+                                   [&](const Indicator& current) {
+                                     return ApplyIndicatorUpdate(current, patch,
+                                                                 fields, etag);
+                                   },
+                                   KeyOf(*request, "UpdateIndicator"),
+                                   [](const Indicator& updated) {
+                                     v1::Indicator out;
+                                     ToProto(updated, &out);
+                                     return out.SerializeAsString();
+                                   }));
+        return ParseResponse(bytes, response);
+      });
 }
 
 grpc::ServerUnaryReactor* KpiServiceImpl::ListMeasurements(
     grpc::CallbackServerContext* context,
     const v1::ListMeasurementsRequest* request,
     v1::ListMeasurementsResponse* response) {
-  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
-    SHIEN_ASSIGN_OR_RETURN(IndicatorRef ref,
-                           ParseIndicatorName(request->parent(), "parent"));
-    SHIEN_ASSIGN_OR_RETURN(int size,
-                           ResolvePageSize(request->page_size(), 100, 1000));
-    std::optional<int64_t> as_of;
-    if (request->has_as_of_time()) {
-      const auto& t = request->as_of_time();
-      // google.protobuf.Timestamp's own range: years 1 to 9999.
-      if (t.seconds() < -62135596800LL || t.seconds() > 253402300799LL ||
-          t.nanos() < 0 || t.nanos() > 999999999) {
-        return FieldError("as_of_time", "OUT_OF_RANGE",
-                          "is not a valid timestamp");
-      }
-      as_of = FromTimestamp(t);
-    }
-    const std::string scope =
-        absl::StrCat("measurements|", request->parent(), "|", as_of.value_or(0),
-                     "|", request->current_only());
-    SHIEN_ASSIGN_OR_RETURN(int64_t after,
-                           DecodeIntPageToken(scope, request->page_token()));
-    SHIEN_ASSIGN_OR_RETURN(
-        std::vector<Measurement> found,
-        store_->ListMeasurements(ref.year, ref.program, ref.id, after, size + 1,
-                                 as_of, request->current_only()));
-    response->set_next_page_token(AddPage(
-        found, size, scope,
-        [&](const Measurement& m) { ToProto(m, response->add_measurements()); },
-        [](const Measurement& m) { return m.sequence; }));
-    return absl::OkStatus();
-  });
+  return RunUnary(
+      context, *executor_, kDomain,
+      guard_.Admit(*context, "ListMeasurements", request),
+      [=, this]() -> absl::Status {
+        SHIEN_ASSIGN_OR_RETURN(IndicatorRef ref,
+                               ParseIndicatorName(request->parent(), "parent"));
+        SHIEN_ASSIGN_OR_RETURN(
+            int size, ResolvePageSize(request->page_size(), 100, 1000));
+        std::optional<int64_t> as_of;
+        if (request->has_as_of_time()) {
+          const auto& t = request->as_of_time();
+          // google.protobuf.Timestamp's own range: years 1 to 9999.
+          if (t.seconds() < -62135596800LL || t.seconds() > 253402300799LL ||
+              t.nanos() < 0 || t.nanos() > 999999999) {
+            return FieldError("as_of_time", "OUT_OF_RANGE",
+                              "is not a valid timestamp");
+          }
+          as_of = FromTimestamp(t);
+        }
+        const std::string scope =
+            absl::StrCat("measurements|", request->parent(), "|",
+                         as_of.value_or(0), "|", request->current_only());
+        SHIEN_ASSIGN_OR_RETURN(
+            int64_t after, DecodeIntPageToken(scope, request->page_token()));
+        SHIEN_ASSIGN_OR_RETURN(
+            std::vector<Measurement> found,
+            store_->ListMeasurements(ref.year, ref.program, ref.id, after,
+                                     size + 1, as_of, request->current_only()));
+        response->set_next_page_token(AddPage(
+            found, size, scope,
+            [&](const Measurement& m) {
+              ToProto(m, response->add_measurements());
+            },
+            [](const Measurement& m) { return m.sequence; }));
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* KpiServiceImpl::GetIndicatorProgress(
     grpc::CallbackServerContext* context,
     const v1::GetIndicatorProgressRequest* request,
     v1::IndicatorProgress* response) {
-  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
-    SHIEN_ASSIGN_OR_RETURN(IndicatorRef ref,
-                           ParseIndicatorName(request->name(), "name"));
-    SHIEN_ASSIGN_OR_RETURN(
-        CivilDate as_of,
-        AsOf(ref.year,
-             request->has_as_of_date() ? &request->as_of_date() : nullptr));
-    SHIEN_ASSIGN_OR_RETURN(
-        cache::View view,
-        cache::CachedView(
-            cache_,
-            absl::StrCat("kpi-progress/", request->name(), "/",
-                         FormatDate(as_of)),
-            [&]() -> absl::StatusOr<std::string> {
-              SHIEN_ASSIGN_OR_RETURN(int64_t v, store_->DataVersion(ref.year));
-              return absl::StrCat(v);
-            },
-            [&]() -> absl::StatusOr<cache::View> {
-              // Labelled with the version read first: never newer than
-              // what the two reads below saw.
-              SHIEN_ASSIGN_OR_RETURN(int64_t version,
-                                     store_->DataVersion(ref.year));
-              SHIEN_ASSIGN_OR_RETURN(
-                  Indicator i,
-                  store_->GetIndicator(ref.year, ref.program, ref.id));
-              SHIEN_ASSIGN_OR_RETURN(
-                  MeasurementSnapshot snapshot,
-                  store_->CurrentMeasurements(ref.year, ref.program, ref.id));
-              v1::IndicatorProgress out;
-              ToProto(i, ComputeProgress(i, snapshot.measurements, as_of),
-                      &out);
-              out.set_data_version(version);
-              ToTimestamp(NowMicros(), out.mutable_compute_time());
-              return cache::View{out.SerializeAsString(),
-                                 absl::StrCat(version)};
-            }));
-    return ParseResponse(view.bytes, response);
-  });
+  return RunUnary(
+      context, *executor_, kDomain,
+      guard_.Admit(*context, "GetIndicatorProgress", request),
+      [=, this]() -> absl::Status {
+        SHIEN_ASSIGN_OR_RETURN(IndicatorRef ref,
+                               ParseIndicatorName(request->name(), "name"));
+        SHIEN_ASSIGN_OR_RETURN(
+            CivilDate as_of,
+            AsOf(ref.year,
+                 request->has_as_of_date() ? &request->as_of_date() : nullptr));
+        SHIEN_ASSIGN_OR_RETURN(
+            cache::View view,
+            cache::CachedView(
+                cache_,
+                absl::StrCat("kpi-progress/", request->name(), "/",
+                             FormatDate(as_of)),
+                [&]() -> absl::StatusOr<std::string> {
+                  SHIEN_ASSIGN_OR_RETURN(int64_t v,
+                                         store_->DataVersion(ref.year));
+                  return absl::StrCat(v);
+                },
+                [&]() -> absl::StatusOr<cache::View> {
+                  // Labelled with the version read first: never newer than
+                  // what the two reads below saw.
+                  SHIEN_ASSIGN_OR_RETURN(int64_t version,
+                                         store_->DataVersion(ref.year));
+                  SHIEN_ASSIGN_OR_RETURN(
+                      Indicator i,
+                      store_->GetIndicator(ref.year, ref.program, ref.id));
+                  SHIEN_ASSIGN_OR_RETURN(MeasurementSnapshot snapshot,
+                                         store_->CurrentMeasurements(
+                                             ref.year, ref.program, ref.id));
+                  v1::IndicatorProgress out;
+                  ToProto(i, ComputeProgress(i, snapshot.measurements, as_of),
+                          &out);
+                  out.set_data_version(version);
+                  ToTimestamp(NowMicros(), out.mutable_compute_time());
+                  return cache::View{out.SerializeAsString(),
+                                     absl::StrCat(version)};
+                }));
+        return ParseResponse(view.bytes, response);
+      });
 }
 
 absl::StatusOr<cache::View> KpiServiceImpl::BuildDashboard(
@@ -464,62 +455,64 @@ absl::StatusOr<cache::View> KpiServiceImpl::BuildDashboard(
 grpc::ServerUnaryReactor* KpiServiceImpl::GetKpiDashboard(
     grpc::CallbackServerContext* context,
     const v1::GetKpiDashboardRequest* request, v1::KpiDashboard* response) {
-  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
-    SHIEN_ASSIGN_OR_RETURN(
-        std::vector<std::string> parts,
-        ParseResourceName(request->name(), "fiscalYears/{year}/kpiDashboard",
-                          "name"));
-    SHIEN_ASSIGN_OR_RETURN(int year, ParseFiscalYear(parts[0], "name"));
-    v1::DashboardGrouping grouping = request->grouping();
-    if (grouping == v1::DASHBOARD_GROUPING_UNSPECIFIED) {
-      grouping = v1::DASHBOARD_GROUPING_PROGRAM;
-    }
-    if (!v1::DashboardGrouping_IsValid(grouping)) {
-      return FieldError("grouping", "INVALID_ENUM_VALUE",
-                        "must be PROGRAM, DEPARTMENT or AREA");
-    }
-    SHIEN_ASSIGN_OR_RETURN(
-        CivilDate as_of,
-        AsOf(year,
-             request->has_as_of_date() ? &request->as_of_date() : nullptr));
-    const std::string name = request->name();
-    const std::string view_name = absl::StrCat(
-        "kpi-dashboard/", year, "/", grouping, "/", FormatDate(as_of));
-    // The dashboard also shows the budget service's programs: its version
-    // is part of the key. Without the budget service, no caching.
-    absl::StatusOr<int64_t> budget_version = programs_->DataVersion(year);
-    auto compute = [&]() {
-      return BuildDashboard(
-          year, grouping, as_of, name,
-          budget_version.ok() ? absl::StrCat(*budget_version) : "?");
-    };
-    SHIEN_ASSIGN_OR_RETURN(
-        cache::View view, budget_version.ok()
-                              ? cache::CachedView(
-                                    cache_, view_name,
-                                    [&]() -> absl::StatusOr<std::string> {
-                                      SHIEN_ASSIGN_OR_RETURN(
-                                          int64_t v, store_->DataVersion(year));
-                                      return absl::StrCat(v, "/",
-                                                          *budget_version);
-                                    },
-                                    compute)
-                              : compute());
-    return ParseResponse(view.bytes, response);
-  });
+  return RunUnary(
+      context, *executor_, kDomain,
+      guard_.Admit(*context, "GetKpiDashboard", request),
+      [=, this]() -> absl::Status {
+        SHIEN_ASSIGN_OR_RETURN(
+            std::vector<std::string> parts,
+            ParseResourceName(request->name(),
+                              "fiscalYears/{year}/kpiDashboard", "name"));
+        SHIEN_ASSIGN_OR_RETURN(int year, ParseFiscalYear(parts[0], "name"));
+        v1::DashboardGrouping grouping = request->grouping();
+        if (grouping == v1::DASHBOARD_GROUPING_UNSPECIFIED) {
+          grouping = v1::DASHBOARD_GROUPING_PROGRAM;
+        }
+        if (!v1::DashboardGrouping_IsValid(grouping)) {
+          return FieldError("grouping", "INVALID_ENUM_VALUE",
+                            "must be PROGRAM, DEPARTMENT or AREA");
+        }
+        SHIEN_ASSIGN_OR_RETURN(
+            CivilDate as_of,
+            AsOf(year,
+                 request->has_as_of_date() ? &request->as_of_date() : nullptr));
+        const std::string name = request->name();
+        const std::string view_name = absl::StrCat(
+            "kpi-dashboard/", year, "/", grouping, "/", FormatDate(as_of));
+        // The dashboard also shows the budget service's programs: its version
+        // is part of the key. Without the budget service, no caching.
+        absl::StatusOr<int64_t> budget_version = programs_->DataVersion(year);
+        auto compute = [&]() {
+          return BuildDashboard(
+              year, grouping, as_of, name,
+              budget_version.ok() ? absl::StrCat(*budget_version) : "?");
+        };
+        SHIEN_ASSIGN_OR_RETURN(
+            cache::View view,
+            budget_version.ok()
+                ? cache::CachedView(
+                      cache_, view_name,
+                      [&]() -> absl::StatusOr<std::string> {
+                        SHIEN_ASSIGN_OR_RETURN(int64_t v,
+                                               store_->DataVersion(year));
+                        return absl::StrCat(v, "/", *budget_version);
+                      },
+                      compute)
+                : compute());
+        return ParseResponse(view.bytes, response);
+      });
 }
 
 // Validates and commits each batch of measurements before reading the next.
 class KpiServiceImpl::MeasurementReader final
     : public BatchReader<v1::RecordMeasurementsRequest> {
  public:
-  MeasurementReader(KpiStore* store, Executor* executor, Principal principal,
-                    RowAuthorizer authorize,
+  MeasurementReader(KpiStore* store, ProgramDirectory* programs,
+                    Executor* executor, absl::StatusOr<Call> call,
                     v1::RecordMeasurementsResponse* response)
-      : BatchReader(executor, kDomain),
+      : BatchReader(executor, kDomain, std::move(call)),
         store_(store),
-        principal_(std::move(principal)),
-        authorize_(std::move(authorize)),
+        programs_(programs),
         response_(response) {
     Begin();
   }
@@ -541,13 +534,16 @@ class KpiServiceImpl::MeasurementReader final
         AddRejection(response_, index, in.request_id(), m.status());
         continue;
       }
-      m->recorded_by = principal_.name;
+      m->recorded_by = call().principal.name;
       rows.push_back(*std::move(m));
       row_index.push_back(index);
     }
     if (rows.empty()) return absl::OkStatus();
-    SHIEN_ASSIGN_OR_RETURN(std::vector<RowResult> results,
-                           store_->RecordMeasurements(rows, authorize_));
+    SHIEN_RETURN_IF_ERROR(CheckDepartments(rows));
+    SHIEN_ASSIGN_OR_RETURN(
+        std::vector<RowResult> results,
+        store_->RecordMeasurements(
+            rows, [](const Indicator&) { return absl::OkStatus(); }));
     for (size_t i = 0; i < results.size(); ++i) {
       switch (results[i].outcome) {
         case RowOutcome::kCorrected:
@@ -568,9 +564,33 @@ class KpiServiceImpl::MeasurementReader final
     return absl::OkStatus();
   }
 
+  // A reporter records only for its own departments' programs: the whole
+  // message is refused (PERMISSION_DENIED, nothing of it stored) when one
+  // row is not. Asked of the budget service before the write transaction;
+  // rows of unknown programs are left to the store to reject.
+  absl::Status CheckDepartments(const std::vector<Measurement>& rows) {
+    if (call().principal.HasRole(kService)) return absl::OkStatus();
+    for (const Measurement& row : rows) {
+      const auto key = std::make_pair(row.fiscal_year, row.program_number);
+      if (checked_.count(key) != 0) continue;
+      absl::StatusOr<ProgramInfo> info =
+          programs_->GetProgram(row.fiscal_year, row.program_number);
+      if (info.ok()) {
+        SHIEN_RETURN_IF_ERROR(
+            RequireDepartment(call().principal, info->departments,
+                              absl::StrCat("program ", row.program_number,
+                                           " of FY", row.fiscal_year)));
+      } else if (info.status().code() != absl::StatusCode::kNotFound) {
+        return info.status();
+      }
+      checked_.insert(key);
+    }
+    return absl::OkStatus();
+  }
+
   KpiStore* store_;
-  Principal principal_;
-  RowAuthorizer authorize_;
+  ProgramDirectory* programs_;
+  std::set<std::pair<int, int>> checked_;
   v1::RecordMeasurementsResponse* response_;
   int64_t next_index_ = 0;
 };
@@ -578,10 +598,9 @@ class KpiServiceImpl::MeasurementReader final
 grpc::ServerReadReactor<v1::RecordMeasurementsRequest>*
 KpiServiceImpl::RecordMeasurements(grpc::CallbackServerContext* context,
                                    v1::RecordMeasurementsResponse* response) {
-  Principal principal = PrincipalOf(*context);
-  RowAuthorizer authorize = MakeReportAuthorizer(principal, programs_);
-  return new MeasurementReader(store_, executor_, std::move(principal),
-                               std::move(authorize), response);
+  return new MeasurementReader(
+      store_, programs_, executor_,
+      guard_.Admit(*context, "RecordMeasurements", nullptr), response);
 }
 
 }  // namespace shien::kpi

@@ -3,9 +3,12 @@
 
 #include <functional>
 
+#include "common/auth/authenticator.h"
+#include "common/auth/guard.h"
 #include "common/cache/view_cache.h"
 #include "common/fiscal/fiscal.h"
 #include "common/server/executor.h"
+#include "services/kpi/api/access_rules.h"
 #include "services/kpi/clients/program_directory.h"
 #include "services/kpi/storage/kpi_store.h"
 #include "shien/kpi/v1/kpi_service.grpc.pb.h"
@@ -19,12 +22,13 @@ class KpiServiceImpl final : public v1::KpiService::CallbackService {
  public:
   // `cache` (optional) serves dashboards and progress.
   KpiServiceImpl(KpiStore* store, ProgramDirectory* programs,
-                 Executor* executor,
+                 Executor* executor, const auth::Authenticator* authenticator,
                  std::function<CivilDate()> today = TodayInJapan,
                  cache::ViewCache* cache = nullptr)
       : store_(store),
         programs_(programs),
         executor_(executor),
+        guard_(authenticator, "shien.kpi.v1.KpiService", KpiAccessRules()),
         today_(std::move(today)),
         cache_(cache) {}
 
@@ -73,6 +77,7 @@ class KpiServiceImpl final : public v1::KpiService::CallbackService {
   KpiStore* store_;
   ProgramDirectory* programs_;
   Executor* executor_;
+  auth::Guard guard_;
   std::function<CivilDate()> today_;
   cache::ViewCache* cache_;
 };

@@ -52,9 +52,8 @@ absl::Status FromGrpc(const grpc::Status& status, absl::string_view what) {
 
 class BudgetProgramDirectory final : public ProgramDirectory {
  public:
-  BudgetProgramDirectory(const std::string& address, int timeout_ms)
-      : stub_(budget::BudgetService::NewStub(
-            grpc::CreateChannel(address, grpc::InsecureChannelCredentials()))),
+  BudgetProgramDirectory(std::shared_ptr<grpc::Channel> channel, int timeout_ms)
+      : stub_(budget::BudgetService::NewStub(std::move(channel))),
         timeout_ms_(timeout_ms) {}
 
   absl::StatusOr<ProgramInfo> GetProgram(int fiscal_year, int number) override {
@@ -113,8 +112,16 @@ class BudgetProgramDirectory final : public ProgramDirectory {
 }  // namespace
 
 std::unique_ptr<ProgramDirectory> NewBudgetProgramDirectory(
+    std::shared_ptr<grpc::Channel> channel, int timeout_ms) {
+  return std::make_unique<BudgetProgramDirectory>(std::move(channel),
+                                                  timeout_ms);
+}
+
+std::unique_ptr<ProgramDirectory> NewBudgetProgramDirectory(
     const std::string& address, int timeout_ms) {
-  return std::make_unique<BudgetProgramDirectory>(address, timeout_ms);
+  return NewBudgetProgramDirectory(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()),
+      timeout_ms);
 }
 
 }  // namespace shien::kpi

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "grpcpp/channel.h"
 
 namespace shien::kpi {
 
@@ -34,8 +35,14 @@ class ProgramDirectory {
   virtual absl::StatusOr<int64_t> DataVersion(int fiscal_year) = 0;
 };
 
-// A directory that asks the budget service at `address` (host:port) over
-// gRPC, each call with `timeout_ms`.
+// A directory that asks the budget service over `channel` (see
+// common/client/channel.h: it carries this service's own credentials), each
+// call with `timeout_ms`.
+std::unique_ptr<ProgramDirectory> NewBudgetProgramDirectory(
+    std::shared_ptr<grpc::Channel> channel, int timeout_ms);
+
+// Same, over a plaintext channel without credentials to `address`
+// (host:port).
 std::unique_ptr<ProgramDirectory> NewBudgetProgramDirectory(
     const std::string& address, int timeout_ms);
 

@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/api/request_id.h"
+#include "common/sql/audit.h"
 #include "services/kpi/domain/indicator.h"
 #include "services/kpi/domain/measurement.h"
 
@@ -104,6 +105,9 @@ class KpiStore {
   // shares it (for cache keys).
   virtual absl::StatusOr<std::string> DatabaseId() = 0;
 
+  // The audit trail, newest first (see common/sql/audit.h).
+  virtual absl::StatusOr<std::vector<sql::AuditEvent>> ListAuditEvents(
+      const sql::AuditQuery& query) = 0;
   virtual absl::Status Ping() = 0;
 };
 

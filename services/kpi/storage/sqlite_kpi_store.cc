@@ -2,9 +2,12 @@
 
 #include <chrono>
 #include <cstdio>
+#include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/api/timestamps.h"
+#include "common/sql/audit.h"
 #include "common/sql/data_version.h"
 #include "common/sql/migrations.h"
 #include "common/sql/request_log.h"
@@ -126,6 +129,9 @@ class SqliteKpiStore final : public KpiStore {
         return PrefixField(r.error, absl::StrCat("measurements[", n, "]"));
       }
     }
+    SHIEN_RETURN_IF_ERROR(sql::RecordAudit(*conn, "loaded the indicators",
+                                           absl::StrCat("fiscalYears/", year),
+                                           "LoadIndicators"));
     SHIEN_RETURN_IF_ERROR(txn->Commit());
     return true;
   }
@@ -248,6 +254,7 @@ class SqliteKpiStore final : public KpiStore {
     touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
     for (int year : touched)
       SHIEN_RETURN_IF_ERROR(sql::BumpDataVersion(*conn, year));
+    SHIEN_RETURN_IF_ERROR(RecordBatchAudit(*conn, rows, results));
     SHIEN_RETURN_IF_ERROR(txn->Commit());
     return results;
   }
@@ -332,6 +339,12 @@ class SqliteKpiStore final : public KpiStore {
   absl::StatusOr<int64_t> DataVersion(int year) override {
     auto conn = pool_->Acquire();
     return sql::ReadDataVersion(*conn, year);
+  }
+
+  absl::StatusOr<std::vector<sql::AuditEvent>> ListAuditEvents(
+      const sql::AuditQuery& query) override {
+    auto conn = pool_->Acquire();
+    return sql::ListAuditEvents(*conn, query);
   }
 
   absl::Status Ping() override {
@@ -532,6 +545,35 @@ class SqliteKpiStore final : public KpiStore {
       }
     }
     return absl::OkStatus();
+  }
+
+  // One audit event for a batch of measurements: how many were stored or
+  // corrected, and their request ids (the first 50).
+  static absl::Status RecordBatchAudit(Connection& conn,
+                                       const std::vector<Measurement>& rows,
+                                       const std::vector<RowResult>& results) {
+    int64_t stored = 0;
+    int64_t corrected = 0;
+    std::string ids;
+    std::set<std::string> years;
+    for (size_t i = 0; i < results.size(); ++i) {
+      if (results[i].outcome != RowOutcome::kAccepted &&
+          results[i].outcome != RowOutcome::kCorrected) {
+        continue;
+      }
+      ++stored;
+      if (results[i].outcome == RowOutcome::kCorrected) ++corrected;
+      years.insert(absl::StrCat("fiscalYears/", rows[i].fiscal_year));
+      if (stored <= 50)
+        absl::StrAppend(&ids, stored > 1 ? " " : "", rows[i].request_id);
+    }
+    if (stored == 0) return absl::OkStatus();
+    return sql::RecordAudit(
+        conn,
+        absl::StrCat("recorded ", stored, " measurements (", corrected,
+                     " corrections); request ids: ", ids,
+                     stored > 50 ? " …" : ""),
+        absl::StrJoin(years, ","));
   }
 
   // Applies one row inside the caller's write transaction. Errors returned

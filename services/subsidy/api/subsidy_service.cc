@@ -14,7 +14,7 @@
 #include "common/api/proto_request.h"
 #include "common/api/resource_name.h"
 #include "common/api/timestamps.h"
-#include "common/auth/principal.h"
+#include "common/auth/call.h"
 #include "common/server/unary.h"
 #include "common/status/errors.h"
 #include "common/status/macros.h"
@@ -283,556 +283,633 @@ absl::Status SubsidyServiceImpl::Change(
 grpc::ServerUnaryReactor* SubsidyServiceImpl::GetScheme(
     grpc::CallbackServerContext* context, const v1::GetSchemeRequest* request,
     v1::Scheme* response) {
-  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
-    SHIEN_ASSIGN_OR_RETURN(SchemeRef ref,
-                           ParseSchemeName(request->name(), "name"));
-    absl::StatusOr<Scheme> s = store_->GetScheme(ref.year, ref.id);
-    if (!s.ok()) return RenameField(s.status(), "scheme", "name");
-    ToProto(*s, today_(), response);
-    return absl::OkStatus();
-  });
+  return RunUnary(
+      context, *executor_, kDomain,
+      guard_.Admit(*context, "GetScheme", request),
+      [=, this]() -> absl::Status {
+        SHIEN_ASSIGN_OR_RETURN(SchemeRef ref,
+                               ParseSchemeName(request->name(), "name"));
+        absl::StatusOr<Scheme> s = store_->GetScheme(ref.year, ref.id);
+        if (!s.ok()) return RenameField(s.status(), "scheme", "name");
+        ToProto(*s, today_(), response);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* SubsidyServiceImpl::ListSchemes(
     grpc::CallbackServerContext* context, const v1::ListSchemesRequest* request,
     v1::ListSchemesResponse* response) {
-  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
-    SHIEN_ASSIGN_OR_RETURN(
-        std::vector<std::string> parts,
-        ParseResourceName(request->parent(), "fiscalYears/{year}", "parent"));
-    SHIEN_ASSIGN_OR_RETURN(int year, ParseFiscalYear(parts[0], "parent"));
-    SHIEN_ASSIGN_OR_RETURN(int size,
-                           ResolvePageSize(request->page_size(), 50, 100));
-    const std::string scope = absl::StrCat("schemes|", request->parent());
-    SHIEN_ASSIGN_OR_RETURN(int64_t offset,
-                           DecodeIntPageToken(scope, request->page_token()));
-    absl::StatusOr<std::vector<Scheme>> listed = store_->ListSchemes(year);
-    if (!listed.ok()) return RenameField(listed.status(), "name", "parent");
-    std::vector<Scheme> schemes = *std::move(listed);
-    const CivilDate today = today_();
-    for (size_t n = offset; n < schemes.size(); ++n) {
-      if (response->schemes_size() == size) {
-        response->set_next_page_token(
-            EncodePageToken(scope, {absl::StrCat(n)}));
-        break;
-      }
-      ToProto(schemes[n], today, response->add_schemes());
-    }
-    return absl::OkStatus();
-  });
+  return RunUnary(
+      context, *executor_, kDomain,
+      guard_.Admit(*context, "ListSchemes", request),
+      [=, this]() -> absl::Status {
+        SHIEN_ASSIGN_OR_RETURN(
+            std::vector<std::string> parts,
+            ParseResourceName(request->parent(), "fiscalYears/{year}",
+                              "parent"));
+        SHIEN_ASSIGN_OR_RETURN(int year, ParseFiscalYear(parts[0], "parent"));
+        SHIEN_ASSIGN_OR_RETURN(int size,
+                               ResolvePageSize(request->page_size(), 50, 100));
+        const std::string scope = absl::StrCat("schemes|", request->parent());
+        SHIEN_ASSIGN_OR_RETURN(
+            int64_t offset, DecodeIntPageToken(scope, request->page_token()));
+        absl::StatusOr<std::vector<Scheme>> listed = store_->ListSchemes(year);
+        if (!listed.ok()) return RenameField(listed.status(), "name", "parent");
+        std::vector<Scheme> schemes = *std::move(listed);
+        const CivilDate today = today_();
+        for (size_t n = offset; n < schemes.size(); ++n) {
+          if (response->schemes_size() == size) {
+            response->set_next_page_token(
+                EncodePageToken(scope, {absl::StrCat(n)}));
+            break;
+          }
+          ToProto(schemes[n], today, response->add_schemes());
+        }
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* SubsidyServiceImpl::UpdateRound(
     grpc::CallbackServerContext* context, const v1::UpdateRoundRequest* request,
     v1::Round* response) {
-  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
-    SHIEN_ASSIGN_OR_RETURN(
-        std::vector<std::string> parts,
-        ParseResourceName(request->name(),
-                          "fiscalYears/{year}/schemes/{scheme}/rounds/{round}",
-                          "name"));
-    SHIEN_ASSIGN_OR_RETURN(int year, ParseFiscalYear(parts[0], "name"));
-    SHIEN_RETURN_IF_ERROR(
-        ValidateRequestId(request->request_id(), "request_id", false));
-    if (request->update_mask().paths().empty()) {
-      return FieldError("update_mask", "REQUIRED_FIELD",
-                        "name the fields to change");
-    }
-    const Round patch = FromProto(request->round());
-    if (patch.call_window_text.size() > 500 ||
-        patch.decision_text.size() > 500) {
-      return FieldError("round", "FIELD_TOO_LONG",
-                        "call_window_text and decision_text take at most 500 "
-                        "bytes");
-    }
-    std::vector<std::string> paths(request->update_mask().paths().begin(),
-                                   request->update_mask().paths().end());
-    for (const std::string& p : paths) {
-      if (p != "call_start_date" && p != "call_end_date" &&
-          p != "call_window_text" && p != "decision_text") {
-        return FieldError(
-            "update_mask", "INVALID_FIELD_MASK",
-            absl::StrCat("\"", p.substr(0, 60), "\" cannot be changed"));
-      }
-    }
-    const std::string round_id = parts[2];
-    const CivilDate today = today_();
-    SHIEN_ASSIGN_OR_RETURN(
-        std::string bytes,
-        store_->UpdateScheme(
-            year, parts[1],
-            [&](Scheme& s) -> absl::Status {
-              Round* r = nullptr;
-              for (Round& candidate : s.rounds) {
-                if (candidate.id == round_id) r = &candidate;
-              }
-              if (r == nullptr) {
-                return FieldError(absl::StatusCode::kNotFound, "name",
-                                  "ROUND_NOT_FOUND", "no such round");
-              }
-              for (const std::string& p : paths) {
-                if (p == "call_start_date") r->call_start = patch.call_start;
-                if (p == "call_end_date") r->call_end = patch.call_end;
-                if (p == "call_window_text") {
-                  r->call_window_text = patch.call_window_text;
-                }
-                if (p == "decision_text")
-                  r->decision_text = patch.decision_text;
-              }
-              return PrefixField(ValidateScheme(s), "round");
-            },
-            KeyOf(*request, "UpdateRound"),
-            [&](const Scheme& s) {
-              v1::Round out;
-              ToProto(*s.FindRound(round_id), today, &out);
-              return out.SerializeAsString();
-            }));
-    return ParseResponse(bytes, response);
-  });
+  return RunUnary(
+      context, *executor_, kDomain,
+      guard_.Admit(*context, "UpdateRound", request),
+      [=, this]() -> absl::Status {
+        SHIEN_ASSIGN_OR_RETURN(
+            std::vector<std::string> parts,
+            ParseResourceName(
+                request->name(),
+                "fiscalYears/{year}/schemes/{scheme}/rounds/{round}", "name"));
+        SHIEN_ASSIGN_OR_RETURN(int year, ParseFiscalYear(parts[0], "name"));
+        SHIEN_RETURN_IF_ERROR(
+            ValidateRequestId(request->request_id(), "request_id", false));
+        if (request->update_mask().paths().empty()) {
+          return FieldError("update_mask", "REQUIRED_FIELD",
+                            "name the fields to change");
+        }
+        const Round patch = FromProto(request->round());
+        if (patch.call_window_text.size() > 500 ||
+            patch.decision_text.size() > 500) {
+          return FieldError(
+              "round", "FIELD_TOO_LONG",
+              "call_window_text and decision_text take at most 500 "
+              "bytes");
+        }
+        std::vector<std::string> paths(request->update_mask().paths().begin(),
+                                       request->update_mask().paths().end());
+        for (const std::string& p : paths) {
+          if (p != "call_start_date" && p != "call_end_date" &&
+              p != "call_window_text" && p != "decision_text") {
+            return FieldError(
+                "update_mask", "INVALID_FIELD_MASK",
+                absl::StrCat("\"", p.substr(0, 60), "\" cannot be changed"));
+          }
+        }
+        const std::string round_id = parts[2];
+        const CivilDate today = today_();
+        SHIEN_ASSIGN_OR_RETURN(
+            std::string bytes,
+            store_->UpdateScheme(
+                year, parts[1],
+                [&](Scheme& s) -> absl::Status {
+                  Round* r = nullptr;
+                  for (Round& candidate : s.rounds) {
+                    if (candidate.id == round_id) r = &candidate;
+                  }
+                  if (r == nullptr) {
+                    return FieldError(absl::StatusCode::kNotFound, "name",
+                                      "ROUND_NOT_FOUND", "no such round");
+                  }
+                  for (const std::string& p : paths) {
+                    if (p == "call_start_date")
+                      r->call_start = patch.call_start;
+                    if (p == "call_end_date") r->call_end = patch.call_end;
+                    if (p == "call_window_text") {
+                      r->call_window_text = patch.call_window_text;
+                    }
+                    if (p == "decision_text")
+                      r->decision_text = patch.decision_text;
+                  }
+                  return PrefixField(ValidateScheme(s), "round");
+                },
+                KeyOf(*request, "UpdateRound"),
+                [&](const Scheme& s) {
+                  v1::Round out;
+                  ToProto(*s.FindRound(round_id), today, &out);
+                  return out.SerializeAsString();
+                }));
+        return ParseResponse(bytes, response);
+      });
 }
 
 grpc::ServerUnaryReactor* SubsidyServiceImpl::QuoteSubsidy(
     grpc::CallbackServerContext* context,
     const v1::QuoteSubsidyRequest* request, v1::Quote* response) {
-  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
-    SHIEN_ASSIGN_OR_RETURN(SchemeRef ref,
-                           ParseSchemeName(request->scheme(), "scheme"));
-    SHIEN_ASSIGN_OR_RETURN(Scheme scheme, store_->GetScheme(ref.year, ref.id));
-    if (!scheme.terms_published) {
-      return Error(absl::StatusCode::kFailedPrecondition, "TERMS_NOT_PUBLISHED",
-                   "the scheme's terms are not published yet");
-    }
-    const Course* course = scheme.FindCourse(request->course());
-    if (course == nullptr) {
-      return FieldError("course", "UNKNOWN_COURSE",
-                        "is not a course of the scheme");
-    }
-    Applicant applicant = FromProto(request->applicant());
-    SHIEN_RETURN_IF_ERROR(ValidateApplicant(applicant));
-    std::vector<Expense> expenses = FromProto(request->expenses());
-    SHIEN_RETURN_IF_ERROR(ValidateExpenses(expenses, "expenses", false));
-    ToProto(ComputeQuote(scheme, *course, applicant, expenses), response);
-    return absl::OkStatus();
-  });
+  return RunUnary(
+      context, *executor_, kDomain,
+      guard_.Admit(*context, "QuoteSubsidy", request),
+      [=, this]() -> absl::Status {
+        SHIEN_ASSIGN_OR_RETURN(SchemeRef ref,
+                               ParseSchemeName(request->scheme(), "scheme"));
+        SHIEN_ASSIGN_OR_RETURN(Scheme scheme,
+                               store_->GetScheme(ref.year, ref.id));
+        if (!scheme.terms_published) {
+          return Error(absl::StatusCode::kFailedPrecondition,
+                       "TERMS_NOT_PUBLISHED",
+                       "the scheme's terms are not published yet");
+        }
+        const Course* course = scheme.FindCourse(request->course());
+        if (course == nullptr) {
+          return FieldError("course", "UNKNOWN_COURSE",
+                            "is not a course of the scheme");
+        }
+        Applicant applicant = FromProto(request->applicant());
+        SHIEN_RETURN_IF_ERROR(ValidateApplicant(applicant));
+        std::vector<Expense> expenses = FromProto(request->expenses());
+        SHIEN_RETURN_IF_ERROR(ValidateExpenses(expenses, "expenses", false));
+        ToProto(ComputeQuote(scheme, *course, applicant, expenses), response);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* SubsidyServiceImpl::CreateApplication(
     grpc::CallbackServerContext* context,
     const v1::CreateApplicationRequest* request, v1::Application* response) {
-  const std::string actor = PrincipalOf(*context).name;
-  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
-    SHIEN_ASSIGN_OR_RETURN(SchemeRef ref,
-                           ParseSchemeName(request->parent(), "parent"));
-    SHIEN_RETURN_IF_ERROR(
-        ValidateRequestId(request->request_id(), "request_id", false));
-    absl::StatusOr<Scheme> found = store_->GetScheme(ref.year, ref.id);
-    if (!found.ok()) return RenameField(found.status(), "scheme", "parent");
-    const Scheme scheme = *std::move(found);
-    Application a = FromProto(request->application());
-    a.fiscal_year = ref.year;
-    a.scheme_id = ref.id;
-    a.state = State::kDraft;
-    a.approved_amount_yen = a.confirmed_amount_yen = 0;
-    a.reservation.clear();
-    a.prior_start_date.reset();
-    a.approval_date.reset();
-    a.actual_expenses.clear();
-    a.history = {StateChange{State::kUnspecified, State::kDraft, NowMicros(),
-                             actor, ""}};
-    SHIEN_RETURN_IF_ERROR(CheckAndQuote(scheme, a));
-    SHIEN_ASSIGN_OR_RETURN(
-        std::string bytes,
-        store_->CreateApplication(a, KeyOf(*request, "CreateApplication"),
-                                  [](const Application& created) {
-                                    v1::Application out;
-                                    ToProto(created, &out);
-                                    return out.SerializeAsString();
-                                  }));
-    return ParseResponse(bytes, response);
-  });
+  return RunUnary(
+      context, *executor_, kDomain,
+      guard_.Admit(*context, "CreateApplication", request),
+      [=, this]() -> absl::Status {
+        const std::string actor = CurrentCall()->principal.name;
+        SHIEN_ASSIGN_OR_RETURN(SchemeRef ref,
+                               ParseSchemeName(request->parent(), "parent"));
+        SHIEN_RETURN_IF_ERROR(
+            ValidateRequestId(request->request_id(), "request_id", false));
+        absl::StatusOr<Scheme> found = store_->GetScheme(ref.year, ref.id);
+        if (!found.ok()) return RenameField(found.status(), "scheme", "parent");
+        const Scheme scheme = *std::move(found);
+        Application a = FromProto(request->application());
+        a.fiscal_year = ref.year;
+        a.scheme_id = ref.id;
+        a.state = State::kDraft;
+        a.approved_amount_yen = a.confirmed_amount_yen = 0;
+        a.reservation.clear();
+        a.prior_start_date.reset();
+        a.approval_date.reset();
+        a.actual_expenses.clear();
+        a.history = {StateChange{State::kUnspecified, State::kDraft,
+                                 NowMicros(), actor, ""}};
+        SHIEN_RETURN_IF_ERROR(CheckAndQuote(scheme, a));
+        SHIEN_ASSIGN_OR_RETURN(
+            std::string bytes,
+            store_->CreateApplication(a, KeyOf(*request, "CreateApplication"),
+                                      [](const Application& created) {
+                                        v1::Application out;
+                                        ToProto(created, &out);
+                                        return out.SerializeAsString();
+                                      }));
+        return ParseResponse(bytes, response);
+      });
 }
 
 grpc::ServerUnaryReactor* SubsidyServiceImpl::GetApplication(
     grpc::CallbackServerContext* context,
     const v1::GetApplicationRequest* request, v1::Application* response) {
-  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
-    SHIEN_ASSIGN_OR_RETURN(ApplicationRef ref,
-                           ParseApplicationName(request->name(), "name"));
-    SHIEN_ASSIGN_OR_RETURN(
-        Application a, store_->GetApplication(ref.year, ref.scheme, ref.id));
-    ToProto(a, response);
-    return absl::OkStatus();
-  });
+  return RunUnary(context, *executor_, kDomain,
+                  guard_.Admit(*context, "GetApplication", request),
+                  [=, this]() -> absl::Status {
+                    SHIEN_ASSIGN_OR_RETURN(
+                        ApplicationRef ref,
+                        ParseApplicationName(request->name(), "name"));
+                    SHIEN_ASSIGN_OR_RETURN(
+                        Application a,
+                        store_->GetApplication(ref.year, ref.scheme, ref.id));
+                    ToProto(a, response);
+                    return absl::OkStatus();
+                  });
 }
 
 grpc::ServerUnaryReactor* SubsidyServiceImpl::ListApplications(
     grpc::CallbackServerContext* context,
     const v1::ListApplicationsRequest* request,
     v1::ListApplicationsResponse* response) {
-  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
-    SHIEN_ASSIGN_OR_RETURN(SchemeRef ref,
-                           ParseSchemeName(request->parent(), "parent"));
-    SHIEN_ASSIGN_OR_RETURN(int size,
-                           ResolvePageSize(request->page_size(), 50, 500));
-    SHIEN_ASSIGN_OR_RETURN(ApplicationFilter filter,
-                           ParseFilter(request->filter()));
-    const std::string scope = absl::StrCat("applications|", request->parent(),
-                                           "|", request->filter());
-    SHIEN_ASSIGN_OR_RETURN(int64_t after,
-                           DecodeIntPageToken(scope, request->page_token()));
-    absl::StatusOr<std::vector<Application>> listed =
-        store_->ListApplications(ref.year, ref.id, filter, after, size + 1);
-    if (!listed.ok()) return RenameField(listed.status(), "scheme", "parent");
-    std::vector<Application> found = *std::move(listed);
-    response->set_next_page_token(AddPage(
-        found, size, scope,
-        [&](const Application& a) { ToProto(a, response->add_applications()); },
-        [](const Application& a) { return a.id; }));
-    return absl::OkStatus();
-  });
+  return RunUnary(
+      context, *executor_, kDomain,
+      guard_.Admit(*context, "ListApplications", request),
+      [=, this]() -> absl::Status {
+        SHIEN_ASSIGN_OR_RETURN(SchemeRef ref,
+                               ParseSchemeName(request->parent(), "parent"));
+        SHIEN_ASSIGN_OR_RETURN(int size,
+                               ResolvePageSize(request->page_size(), 50, 500));
+        SHIEN_ASSIGN_OR_RETURN(ApplicationFilter filter,
+                               ParseFilter(request->filter()));
+        const std::string scope = absl::StrCat(
+            "applications|", request->parent(), "|", request->filter());
+        SHIEN_ASSIGN_OR_RETURN(
+            int64_t after, DecodeIntPageToken(scope, request->page_token()));
+        absl::StatusOr<std::vector<Application>> listed =
+            store_->ListApplications(ref.year, ref.id, filter, after, size + 1);
+        if (!listed.ok())
+          return RenameField(listed.status(), "scheme", "parent");
+        std::vector<Application> found = *std::move(listed);
+        response->set_next_page_token(AddPage(
+            found, size, scope,
+            [&](const Application& a) {
+              ToProto(a, response->add_applications());
+            },
+            [](const Application& a) { return a.id; }));
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* SubsidyServiceImpl::UpdateApplication(
     grpc::CallbackServerContext* context,
     const v1::UpdateApplicationRequest* request, v1::Application* response) {
-  const std::string actor = PrincipalOf(*context).name;
-  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
-    std::vector<std::string> paths(request->update_mask().paths().begin(),
-                                   request->update_mask().paths().end());
-    if (paths.empty()) {
-      return FieldError("update_mask", "REQUIRED_FIELD",
-                        "name the fields to change, or \"*\"");
-    }
-    const bool all = paths.size() == 1 && paths[0] == "*";
-    for (const std::string& p : paths) {
-      if (!all && p != "round" && p != "course" && p != "applicant" &&
-          p != "expenses") {
-        return FieldError(
-            "update_mask", "INVALID_FIELD_MASK",
-            absl::StrCat("\"", p.substr(0, 60), "\" cannot be changed"));
-      }
-    }
-    auto has = [&](const char* p) {
-      return all || std::find(paths.begin(), paths.end(), p) != paths.end();
-    };
-    const Application patch = FromProto(request->application());
-    return Change(
-        request->application().name(), request->application().etag(),
-        KeyOf(*request, "UpdateApplication"), Action::kUpdate, actor, "",
-        [&](const Scheme& scheme, Application& a) -> absl::Status {
-          if (has("round")) a.round_id = patch.round_id;
-          if (has("course")) a.course_id = patch.course_id;
-          if (has("applicant")) a.applicant = patch.applicant;
-          if (has("expenses")) a.expenses = patch.expenses;
-          return CheckAndQuote(scheme, a);
-        },
-        response);
-  });
+  return RunUnary(
+      context, *executor_, kDomain,
+      guard_.Admit(*context, "UpdateApplication", request),
+      [=, this]() -> absl::Status {
+        const std::string actor = CurrentCall()->principal.name;
+        std::vector<std::string> paths(request->update_mask().paths().begin(),
+                                       request->update_mask().paths().end());
+        if (paths.empty()) {
+          return FieldError("update_mask", "REQUIRED_FIELD",
+                            "name the fields to change, or \"*\"");
+        }
+        const bool all = paths.size() == 1 && paths[0] == "*";
+        for (const std::string& p : paths) {
+          if (!all && p != "round" && p != "course" && p != "applicant" &&
+              p != "expenses") {
+            return FieldError(
+                "update_mask", "INVALID_FIELD_MASK",
+                absl::StrCat("\"", p.substr(0, 60), "\" cannot be changed"));
+          }
+        }
+        auto has = [&](const char* p) {
+          return all || std::find(paths.begin(), paths.end(), p) != paths.end();
+        };
+        const Application patch = FromProto(request->application());
+        return Change(
+            request->application().name(), request->application().etag(),
+            KeyOf(*request, "UpdateApplication"), Action::kUpdate, actor, "",
+            [&](const Scheme& scheme, Application& a) -> absl::Status {
+              if (has("round")) a.round_id = patch.round_id;
+              if (has("course")) a.course_id = patch.course_id;
+              if (has("applicant")) a.applicant = patch.applicant;
+              if (has("expenses")) a.expenses = patch.expenses;
+              return CheckAndQuote(scheme, a);
+            },
+            response);
+      });
 }
 
 grpc::ServerUnaryReactor* SubsidyServiceImpl::SubmitApplication(
     grpc::CallbackServerContext* context,
     const v1::SubmitApplicationRequest* request, v1::Application* response) {
-  const std::string actor = PrincipalOf(*context).name;
-  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
-    const CivilDate today = today_();
-    return Change(
-        request->name(), request->etag(), KeyOf(*request, "SubmitApplication"),
-        Action::kSubmit, actor, "",
-        [&](const Scheme& scheme, Application& a) -> absl::Status {
-          const Round* round = scheme.FindRound(a.round_id);
-          SchemeState state =
-              round == nullptr ? SchemeState::kClosed : round->StateOn(today);
-          if (state != SchemeState::kOpen) {
-            return Error(absl::StatusCode::kFailedPrecondition,
-                         "ROUND_NOT_OPEN",
-                         absl::StrCat("round ", a.round_id, " is ",
-                                      state == SchemeState::kForecast
-                                          ? "not open yet (forecast)"
-                                          : "closed",
-                                      " on ", FormatDate(today)));
-          }
-          SHIEN_RETURN_IF_ERROR(CheckAndQuote(scheme, a));
-          if (!a.quote.eligible) {
-            return Error(absl::StatusCode::kFailedPrecondition, "NOT_ELIGIBLE",
-                         ReasonsText(a.quote));
-          }
-          return absl::OkStatus();
-        },
-        response);
-  });
+  return RunUnary(
+      context, *executor_, kDomain,
+      guard_.Admit(*context, "SubmitApplication", request),
+      [=, this]() -> absl::Status {
+        const std::string actor = CurrentCall()->principal.name;
+        const CivilDate today = today_();
+        return Change(
+            request->name(), request->etag(),
+            KeyOf(*request, "SubmitApplication"), Action::kSubmit, actor, "",
+            [&](const Scheme& scheme, Application& a) -> absl::Status {
+              const Round* round = scheme.FindRound(a.round_id);
+              SchemeState state = round == nullptr ? SchemeState::kClosed
+                                                   : round->StateOn(today);
+              if (state != SchemeState::kOpen) {
+                return Error(absl::StatusCode::kFailedPrecondition,
+                             "ROUND_NOT_OPEN",
+                             absl::StrCat("round ", a.round_id, " is ",
+                                          state == SchemeState::kForecast
+                                              ? "not open yet (forecast)"
+                                              : "closed",
+                                          " on ", FormatDate(today)));
+              }
+              SHIEN_RETURN_IF_ERROR(CheckAndQuote(scheme, a));
+              if (!a.quote.eligible) {
+                return Error(absl::StatusCode::kFailedPrecondition,
+                             "NOT_ELIGIBLE", ReasonsText(a.quote));
+              }
+              return absl::OkStatus();
+            },
+            response);
+      });
 }
 
 grpc::ServerUnaryReactor* SubsidyServiceImpl::ReturnApplication(
     grpc::CallbackServerContext* context,
     const v1::ReturnApplicationRequest* request, v1::Application* response) {
-  const std::string actor = PrincipalOf(*context).name;
-  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
-    SHIEN_RETURN_IF_ERROR(CheckReason(request->reason(), true));
-    return Change(
-        request->name(), request->etag(), KeyOf(*request, "ReturnApplication"),
-        Action::kReturn, actor, request->reason(),
-        [](const Scheme&, Application&) { return absl::OkStatus(); }, response);
-  });
+  return RunUnary(
+      context, *executor_, kDomain,
+      guard_.Admit(*context, "ReturnApplication", request),
+      [=, this]() -> absl::Status {
+        const std::string actor = CurrentCall()->principal.name;
+        SHIEN_RETURN_IF_ERROR(CheckReason(request->reason(), true));
+        return Change(
+            request->name(), request->etag(),
+            KeyOf(*request, "ReturnApplication"), Action::kReturn, actor,
+            request->reason(),
+            [](const Scheme&, Application&) { return absl::OkStatus(); },
+            response);
+      });
 }
 
 grpc::ServerUnaryReactor* SubsidyServiceImpl::RejectApplication(
     grpc::CallbackServerContext* context,
     const v1::RejectApplicationRequest* request, v1::Application* response) {
-  const std::string actor = PrincipalOf(*context).name;
-  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
-    SHIEN_RETURN_IF_ERROR(CheckReason(request->reason(), true));
-    return Change(
-        request->name(), request->etag(), KeyOf(*request, "RejectApplication"),
-        Action::kReject, actor, request->reason(),
-        [](const Scheme&, Application&) { return absl::OkStatus(); }, response);
-  });
+  return RunUnary(
+      context, *executor_, kDomain,
+      guard_.Admit(*context, "RejectApplication", request),
+      [=, this]() -> absl::Status {
+        const std::string actor = CurrentCall()->principal.name;
+        SHIEN_RETURN_IF_ERROR(CheckReason(request->reason(), true));
+        return Change(
+            request->name(), request->etag(),
+            KeyOf(*request, "RejectApplication"), Action::kReject, actor,
+            request->reason(),
+            [](const Scheme&, Application&) { return absl::OkStatus(); },
+            response);
+      });
 }
 
 grpc::ServerUnaryReactor* SubsidyServiceImpl::WithdrawApplication(
     grpc::CallbackServerContext* context,
     const v1::WithdrawApplicationRequest* request, v1::Application* response) {
-  const std::string actor = PrincipalOf(*context).name;
-  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
-    return Change(
-        request->name(), request->etag(),
-        KeyOf(*request, "WithdrawApplication"), Action::kWithdraw, actor,
-        request->reason(),
-        [](const Scheme&, Application&) { return absl::OkStatus(); }, response);
-  });
+  return RunUnary(
+      context, *executor_, kDomain,
+      guard_.Admit(*context, "WithdrawApplication", request),
+      [=, this]() -> absl::Status {
+        const std::string actor = CurrentCall()->principal.name;
+        return Change(
+            request->name(), request->etag(),
+            KeyOf(*request, "WithdrawApplication"), Action::kWithdraw, actor,
+            request->reason(),
+            [](const Scheme&, Application&) { return absl::OkStatus(); },
+            response);
+      });
 }
 
 grpc::ServerUnaryReactor* SubsidyServiceImpl::ApprovePriorStart(
     grpc::CallbackServerContext* context,
     const v1::ApprovePriorStartRequest* request, v1::Application* response) {
-  const std::string actor = PrincipalOf(*context).name;
-  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
-    CivilDate date = today_();
-    if (request->has_date()) {
-      date = FromProto(request->date());
-      if (!IsValidDate(date)) {
-        return FieldError("date", "INVALID_DATE", "is not a calendar date");
-      }
-    }
-    return Change(
-        request->name(), request->etag(), KeyOf(*request, "ApprovePriorStart"),
-        Action::kApprovePriorStart, actor, "",
-        [&](const Scheme& scheme, Application& a) -> absl::Status {
-          if (!scheme.prior_start_allowed) {
-            return Error(absl::StatusCode::kFailedPrecondition,
-                         "PRIOR_START_NOT_ALLOWED",
-                         "this scheme has no prior-start approval");
+  return RunUnary(
+      context, *executor_, kDomain,
+      guard_.Admit(*context, "ApprovePriorStart", request),
+      [=, this]() -> absl::Status {
+        const std::string actor = CurrentCall()->principal.name;
+        CivilDate date = today_();
+        if (request->has_date()) {
+          date = FromProto(request->date());
+          if (!IsValidDate(date)) {
+            return FieldError("date", "INVALID_DATE", "is not a calendar date");
           }
-          if (a.prior_start_date) {
-            return Error(
-                absl::StatusCode::kFailedPrecondition,
-                "PRIOR_START_ALREADY_APPROVED",
-                absl::StrCat("approved on ", FormatDate(*a.prior_start_date)));
-          }
-          a.prior_start_date = date;
-          return absl::OkStatus();
-        },
-        response);
-  });
+        }
+        return Change(
+            request->name(), request->etag(),
+            KeyOf(*request, "ApprovePriorStart"), Action::kApprovePriorStart,
+            actor, "",
+            [&](const Scheme& scheme, Application& a) -> absl::Status {
+              if (!scheme.prior_start_allowed) {
+                return Error(absl::StatusCode::kFailedPrecondition,
+                             "PRIOR_START_NOT_ALLOWED",
+                             "this scheme has no prior-start approval");
+              }
+              if (a.prior_start_date) {
+                return Error(absl::StatusCode::kFailedPrecondition,
+                             "PRIOR_START_ALREADY_APPROVED",
+                             absl::StrCat("approved on ",
+                                          FormatDate(*a.prior_start_date)));
+              }
+              a.prior_start_date = date;
+              return absl::OkStatus();
+            },
+            response);
+      });
 }
 
 grpc::ServerUnaryReactor* SubsidyServiceImpl::ApproveApplication(
     grpc::CallbackServerContext* context,
     const v1::ApproveApplicationRequest* request, v1::Application* response) {
-  const std::string actor = PrincipalOf(*context).name;
-  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
-    SHIEN_ASSIGN_OR_RETURN(ApplicationRef ref,
-                           ParseApplicationName(request->name(), "name"));
-    SHIEN_RETURN_IF_ERROR(
-        ValidateRequestId(request->request_id(), "request_id", false));
-    const RequestKey key = KeyOf(*request, "ApproveApplication");
-    SHIEN_ASSIGN_OR_RETURN(std::optional<std::string> replay,
-                           store_->FindResponse(key));
-    if (replay) return ParseResponse(*replay, response);
-    // Check before reserving: the state, the etag and the amount.
-    SHIEN_ASSIGN_OR_RETURN(Scheme scheme,
-                           store_->GetScheme(ref.year, ref.scheme));
-    SHIEN_ASSIGN_OR_RETURN(
-        Application current,
-        store_->GetApplication(ref.year, ref.scheme, ref.id));
-    SHIEN_RETURN_IF_ERROR(CheckEtag(current, request->etag()));
-    SHIEN_RETURN_IF_ERROR(Transition(current.state, Action::kApprove).status());
-    SHIEN_RETURN_IF_ERROR(CheckAndQuote(scheme, current));
-    if (!current.quote.eligible) {
-      return Error(absl::StatusCode::kFailedPrecondition, "NOT_ELIGIBLE",
-                   ReasonsText(current.quote));
-    }
-    // A release queued for this application must reach the budget service
-    // before a new reservation, or it could give back the new funds.
-    SHIEN_ASSIGN_OR_RETURN(int64_t pending, store_->PendingBudgetMessages(
-                                                ApplicationName(current)));
-    if (pending > 0) {
-      if (nudge_) nudge_();
-      return Error(absl::StatusCode::kUnavailable, "RELEASE_PENDING",
-                   "an earlier release of this application's funds is still "
-                   "being delivered to the budget service; retry shortly");
-    }
-    const int64_t amount = current.quote.amount_yen;
-    // Reserve first: if this fails the application stays undecided. The
-    // request id carries the application's revision: a retry of this
-    // approval reuses the reservation; an approval after the application
-    // changed makes a new one.
-    const std::string envelope = absl::StrCat(
-        "fiscalYears/", ref.year, "/envelopes/", scheme.envelope_id);
-    SHIEN_ASSIGN_OR_RETURN(
-        std::string reservation,
-        peers_->ReserveFunds(envelope, ApplicationName(current), amount,
-                             absl::StrCat(ApplicationName(current),
-                                          "/reserve/r", current.revision)));
-    const CivilDate today = today_();
-    absl::Status approved = Change(
-        request->name(), request->etag(), key, Action::kApprove, actor, "",
-        [&](const Scheme&, Application& a) -> absl::Status {
-          if (a.revision != current.revision) {
-            return Error(absl::StatusCode::kAborted, "APPLICATION_CHANGED",
-                         "the application changed during the approval; "
-                         "read it again and retry");
-          }
-          a.quote = current.quote;
-          a.approved_amount_yen = amount;
-          a.reservation = reservation;
-          a.approval_date = today;
-          return absl::OkStatus();
-        },
-        response);
-    if (!approved.ok()) {
-      // The funds were reserved but the approval not recorded: give them
-      // back, unless the application holds them after all (a concurrent
-      // approval of the same revision shares the reservation).
-      budget::v1::ReleaseFundsRequest release;
-      release.set_reservation(reservation);
-      release.set_request_id(absl::StrCat(
-          ApplicationName(current), "/release/unrecorded/r", current.revision));
-      absl::StatusOr<bool> queued = store_->ReleaseUnlessHeld(
-          ref.year, ref.scheme, ref.id, reservation,
-          OutboxMessage{0, "budget.ReleaseFunds", release.request_id(),
-                        release.SerializeAsString(), amount, 0, ""});
-      if (queued.ok() && *queued && nudge_) nudge_();
-    }
-    return approved;
-  });
+  return RunUnary(
+      context, *executor_, kDomain,
+      guard_.Admit(*context, "ApproveApplication", request),
+      [=, this]() -> absl::Status {
+        const std::string actor = CurrentCall()->principal.name;
+        SHIEN_ASSIGN_OR_RETURN(ApplicationRef ref,
+                               ParseApplicationName(request->name(), "name"));
+        SHIEN_RETURN_IF_ERROR(
+            ValidateRequestId(request->request_id(), "request_id", false));
+        const RequestKey key = KeyOf(*request, "ApproveApplication");
+        SHIEN_ASSIGN_OR_RETURN(std::optional<std::string> replay,
+                               store_->FindResponse(key));
+        if (replay) return ParseResponse(*replay, response);
+        // Check before reserving: the state, the etag and the amount.
+        SHIEN_ASSIGN_OR_RETURN(Scheme scheme,
+                               store_->GetScheme(ref.year, ref.scheme));
+        SHIEN_ASSIGN_OR_RETURN(
+            Application current,
+            store_->GetApplication(ref.year, ref.scheme, ref.id));
+        SHIEN_RETURN_IF_ERROR(CheckEtag(current, request->etag()));
+        SHIEN_RETURN_IF_ERROR(
+            Transition(current.state, Action::kApprove).status());
+        SHIEN_RETURN_IF_ERROR(CheckAndQuote(scheme, current));
+        if (!current.quote.eligible) {
+          return Error(absl::StatusCode::kFailedPrecondition, "NOT_ELIGIBLE",
+                       ReasonsText(current.quote));
+        }
+        // A release queued for this application must reach the budget service
+        // before a new reservation, or it could give back the new funds.
+        SHIEN_ASSIGN_OR_RETURN(int64_t pending, store_->PendingBudgetMessages(
+                                                    ApplicationName(current)));
+        if (pending > 0) {
+          if (nudge_) nudge_();
+          return Error(
+              absl::StatusCode::kUnavailable, "RELEASE_PENDING",
+              "an earlier release of this application's funds is still "
+              "being delivered to the budget service; retry shortly");
+        }
+        const int64_t amount = current.quote.amount_yen;
+        // Reserve first: if this fails the application stays undecided. The
+        // request id carries the application's revision: a retry of this
+        // approval reuses the reservation; an approval after the application
+        // changed makes a new one.
+        const std::string envelope = absl::StrCat(
+            "fiscalYears/", ref.year, "/envelopes/", scheme.envelope_id);
+        SHIEN_ASSIGN_OR_RETURN(
+            std::string reservation,
+            peers_->ReserveFunds(envelope, ApplicationName(current), amount,
+                                 absl::StrCat(ApplicationName(current),
+                                              "/reserve/r", current.revision)));
+        const CivilDate today = today_();
+        absl::Status approved = Change(
+            request->name(), request->etag(), key, Action::kApprove, actor, "",
+            [&](const Scheme&, Application& a) -> absl::Status {
+              if (a.revision != current.revision) {
+                return Error(absl::StatusCode::kAborted, "APPLICATION_CHANGED",
+                             "the application changed during the approval; "
+                             "read it again and retry");
+              }
+              a.quote = current.quote;
+              a.approved_amount_yen = amount;
+              a.reservation = reservation;
+              a.approval_date = today;
+              return absl::OkStatus();
+            },
+            response);
+        if (!approved.ok()) {
+          // The funds were reserved but the approval not recorded: give them
+          // back, unless the application holds them after all (a concurrent
+          // approval of the same revision shares the reservation).
+          budget::v1::ReleaseFundsRequest release;
+          release.set_reservation(reservation);
+          release.set_request_id(absl::StrCat(ApplicationName(current),
+                                              "/release/unrecorded/r",
+                                              current.revision));
+          absl::StatusOr<bool> queued = store_->ReleaseUnlessHeld(
+              ref.year, ref.scheme, ref.id, reservation,
+              OutboxMessage{0, "budget.ReleaseFunds", release.request_id(),
+                            release.SerializeAsString(), amount, 0, ""});
+          if (queued.ok() && *queued && nudge_) nudge_();
+        }
+        return approved;
+      });
 }
 
 grpc::ServerUnaryReactor* SubsidyServiceImpl::ReportCompletion(
     grpc::CallbackServerContext* context,
     const v1::ReportCompletionRequest* request, v1::Application* response) {
-  const std::string actor = PrincipalOf(*context).name;
-  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
-    std::vector<Expense> actual = FromProto(request->actual_expenses());
-    SHIEN_RETURN_IF_ERROR(ValidateExpenses(actual, "actual_expenses", true));
-    return Change(
-        request->name(), request->etag(), KeyOf(*request, "ReportCompletion"),
-        Action::kReportCompletion, actor, "",
-        [&](const Scheme& scheme, Application& a) -> absl::Status {
-          for (size_t i = 0; i < actual.size(); ++i) {
-            if (scheme.FindCategory(actual[i].category) == nullptr) {
-              return FieldError(
-                  absl::StrCat("actual_expenses[", i, "].category"),
-                  "UNKNOWN_CATEGORY",
-                  "is not an expense category of the scheme");
-            }
-          }
-          a.actual_expenses = actual;
-          return absl::OkStatus();
-        },
-        response);
-  });
+  return RunUnary(
+      context, *executor_, kDomain,
+      guard_.Admit(*context, "ReportCompletion", request),
+      [=, this]() -> absl::Status {
+        const std::string actor = CurrentCall()->principal.name;
+        std::vector<Expense> actual = FromProto(request->actual_expenses());
+        SHIEN_RETURN_IF_ERROR(
+            ValidateExpenses(actual, "actual_expenses", true));
+        return Change(
+            request->name(), request->etag(),
+            KeyOf(*request, "ReportCompletion"), Action::kReportCompletion,
+            actor, "",
+            [&](const Scheme& scheme, Application& a) -> absl::Status {
+              for (size_t i = 0; i < actual.size(); ++i) {
+                if (scheme.FindCategory(actual[i].category) == nullptr) {
+                  return FieldError(
+                      absl::StrCat("actual_expenses[", i, "].category"),
+                      "UNKNOWN_CATEGORY",
+                      "is not an expense category of the scheme");
+                }
+              }
+              a.actual_expenses = actual;
+              return absl::OkStatus();
+            },
+            response);
+      });
 }
 
 grpc::ServerUnaryReactor* SubsidyServiceImpl::ConfirmAmount(
     grpc::CallbackServerContext* context,
     const v1::ConfirmAmountRequest* request, v1::Application* response) {
-  const std::string actor = PrincipalOf(*context).name;
-  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
-    return Change(
-        request->name(), request->etag(), KeyOf(*request, "ConfirmAmount"),
-        Action::kConfirmAmount, actor, "",
-        [&](const Scheme& scheme, Application& a) -> absl::Status {
-          const Course* course = scheme.FindCourse(a.course_id);
-          if (course == nullptr) return absl::InternalError("course vanished");
-          Quote q = ComputeQuote(scheme, *course, a.applicant,
-                                 a.actual_expenses, StartDate(a));
-          a.confirmed_amount_yen =
-              q.eligible ? std::min(q.amount_yen, a.approved_amount_yen) : 0;
-          a.quote = q;
-          return absl::OkStatus();
-        },
-        response);
-  });
+  return RunUnary(
+      context, *executor_, kDomain,
+      guard_.Admit(*context, "ConfirmAmount", request),
+      [=, this]() -> absl::Status {
+        const std::string actor = CurrentCall()->principal.name;
+        return Change(
+            request->name(), request->etag(), KeyOf(*request, "ConfirmAmount"),
+            Action::kConfirmAmount, actor, "",
+            [&](const Scheme& scheme, Application& a) -> absl::Status {
+              const Course* course = scheme.FindCourse(a.course_id);
+              if (course == nullptr)
+                return absl::InternalError("course vanished");
+              Quote q = ComputeQuote(scheme, *course, a.applicant,
+                                     a.actual_expenses, StartDate(a));
+              a.confirmed_amount_yen =
+                  q.eligible ? std::min(q.amount_yen, a.approved_amount_yen)
+                             : 0;
+              a.quote = q;
+              return absl::OkStatus();
+            },
+            response);
+      });
 }
 
 grpc::ServerUnaryReactor* SubsidyServiceImpl::MarkPaid(
     grpc::CallbackServerContext* context, const v1::MarkPaidRequest* request,
     v1::Application* response) {
-  const std::string actor = PrincipalOf(*context).name;
-  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
-    return Change(
-        request->name(), request->etag(), KeyOf(*request, "MarkPaid"),
-        Action::kMarkPaid, actor, "",
-        [](const Scheme&, Application&) { return absl::OkStatus(); }, response);
-  });
+  return RunUnary(
+      context, *executor_, kDomain, guard_.Admit(*context, "MarkPaid", request),
+      [=, this]() -> absl::Status {
+        const std::string actor = CurrentCall()->principal.name;
+        return Change(
+            request->name(), request->etag(), KeyOf(*request, "MarkPaid"),
+            Action::kMarkPaid, actor, "",
+            [](const Scheme&, Application&) { return absl::OkStatus(); },
+            response);
+      });
 }
 
 grpc::ServerUnaryReactor* SubsidyServiceImpl::GetSchemeStats(
     grpc::CallbackServerContext* context,
     const v1::GetSchemeStatsRequest* request, v1::SchemeStats* response) {
-  return RunUnary(context, *executor_, kDomain, [=, this]() -> absl::Status {
-    SHIEN_ASSIGN_OR_RETURN(
-        std::vector<std::string> parts,
-        ParseResourceName(request->name(),
-                          "fiscalYears/{year}/schemes/{scheme}/stats", "name"));
-    SHIEN_ASSIGN_OR_RETURN(int year, ParseFiscalYear(parts[0], "name"));
-    SHIEN_RETURN_IF_ERROR(ValidateResourceId(parts[1], "name"));
-    const std::string name = request->name();
-    const std::string scheme_id = parts[1];
-    SHIEN_ASSIGN_OR_RETURN(
-        cache::View view,
-        cache::CachedView(
-            cache_, absl::StrCat("scheme-stats/", year, "/", scheme_id),
-            [&]() -> absl::StatusOr<std::string> {
-              SHIEN_ASSIGN_OR_RETURN(int64_t v, store_->DataVersion(year));
-              return absl::StrCat(v);
-            },
-            [&]() -> absl::StatusOr<cache::View> {
-              // Labelled with the version read first: never newer than
-              // what the reads below saw.
-              SHIEN_ASSIGN_OR_RETURN(int64_t version,
-                                     store_->DataVersion(year));
-              v1::SchemeStats out;
-              SHIEN_ASSIGN_OR_RETURN(Scheme scheme,
-                                     store_->GetScheme(year, scheme_id));
-              SHIEN_ASSIGN_OR_RETURN(SubsidyStore::StatsSnapshot snapshot,
-                                     store_->Stats(year, scheme_id));
-              std::vector<v1::StatsRow> by_state, by_round, by_course;
-              std::map<std::string, size_t> at_state, at_round, at_course;
-              int64_t reserved = 0;
-              for (const ApplicationFigures& f : snapshot.applications) {
-                AddRow(by_state, at_state, StateName(f.state), f);
-                AddRow(by_round, at_round, f.round_id, f);
-                AddRow(by_course, at_course, f.course_id, f);
-                reserved += f.committed_yen;
-              }
-              out.set_name(name);
-              for (auto& r : by_state) *out.add_by_state() = std::move(r);
-              for (auto& r : by_round) *out.add_by_round() = std::move(r);
-              for (auto& r : by_course) *out.add_by_course() = std::move(r);
-              out.set_envelope_yen(scheme.envelope_yen);
-              out.set_reserved_yen(reserved);
-              out.set_available_yen(scheme.envelope_yen - reserved);
-              out.set_pending_release_yen(snapshot.pending_release_yen);
-              out.set_dead_release_yen(snapshot.dead_release_yen);
-              out.set_data_version(snapshot.data_version);
-              ToTimestamp(NowMicros(), out.mutable_compute_time());
-              return cache::View{out.SerializeAsString(),
-                                 absl::StrCat(version)};
-            }));
-    return ParseResponse(view.bytes, response);
-  });
+  return RunUnary(
+      context, *executor_, kDomain,
+      guard_.Admit(*context, "GetSchemeStats", request),
+      [=, this]() -> absl::Status {
+        SHIEN_ASSIGN_OR_RETURN(
+            std::vector<std::string> parts,
+            ParseResourceName(request->name(),
+                              "fiscalYears/{year}/schemes/{scheme}/stats",
+                              "name"));
+        SHIEN_ASSIGN_OR_RETURN(int year, ParseFiscalYear(parts[0], "name"));
+        SHIEN_RETURN_IF_ERROR(ValidateResourceId(parts[1], "name"));
+        const std::string name = request->name();
+        const std::string scheme_id = parts[1];
+        SHIEN_ASSIGN_OR_RETURN(
+            cache::View view,
+            cache::CachedView(
+                cache_, absl::StrCat("scheme-stats/", year, "/", scheme_id),
+                [&]() -> absl::StatusOr<std::string> {
+                  SHIEN_ASSIGN_OR_RETURN(int64_t v, store_->DataVersion(year));
+                  return absl::StrCat(v);
+                },
+                [&]() -> absl::StatusOr<cache::View> {
+                  // Labelled with the version read first: never newer than
+                  // what the reads below saw.
+                  SHIEN_ASSIGN_OR_RETURN(int64_t version,
+                                         store_->DataVersion(year));
+                  v1::SchemeStats out;
+                  SHIEN_ASSIGN_OR_RETURN(Scheme scheme,
+                                         store_->GetScheme(year, scheme_id));
+                  SHIEN_ASSIGN_OR_RETURN(SubsidyStore::StatsSnapshot snapshot,
+                                         store_->Stats(year, scheme_id));
+                  std::vector<v1::StatsRow> by_state, by_round, by_course;
+                  std::map<std::string, size_t> at_state, at_round, at_course;
+                  int64_t reserved = 0;
+                  for (const ApplicationFigures& f : snapshot.applications) {
+                    AddRow(by_state, at_state, StateName(f.state), f);
+                    AddRow(by_round, at_round, f.round_id, f);
+                    AddRow(by_course, at_course, f.course_id, f);
+                    reserved += f.committed_yen;
+                  }
+                  out.set_name(name);
+                  for (auto& r : by_state) *out.add_by_state() = std::move(r);
+                  for (auto& r : by_round) *out.add_by_round() = std::move(r);
+                  for (auto& r : by_course) *out.add_by_course() = std::move(r);
+                  out.set_envelope_yen(scheme.envelope_yen);
+                  out.set_reserved_yen(reserved);
+                  out.set_available_yen(scheme.envelope_yen - reserved);
+                  out.set_pending_release_yen(snapshot.pending_release_yen);
+                  out.set_dead_release_yen(snapshot.dead_release_yen);
+                  out.set_data_version(snapshot.data_version);
+                  ToTimestamp(NowMicros(), out.mutable_compute_time());
+                  return cache::View{out.SerializeAsString(),
+                                     absl::StrCat(version)};
+                }));
+        return ParseResponse(view.bytes, response);
+      });
 }
 
 }  // namespace shien::subsidy

@@ -3,9 +3,12 @@
 
 #include <functional>
 
+#include "common/auth/authenticator.h"
+#include "common/auth/guard.h"
 #include "common/cache/view_cache.h"
 #include "common/fiscal/fiscal.h"
 #include "common/server/executor.h"
+#include "services/subsidy/api/access_rules.h"
 #include "services/subsidy/clients/peers.h"
 #include "services/subsidy/domain/application.h"
 #include "services/subsidy/storage/subsidy_store.h"
@@ -20,12 +23,15 @@ class SubsidyServiceImpl final : public v1::SubsidyService::CallbackService {
  public:
   // `cache` (optional) serves scheme statistics.
   SubsidyServiceImpl(SubsidyStore* store, Peers* peers, Executor* executor,
+                     const auth::Authenticator* authenticator,
                      std::function<void()> nudge,
                      std::function<CivilDate()> today = TodayInJapan,
                      cache::ViewCache* cache = nullptr)
       : store_(store),
         peers_(peers),
         executor_(executor),
+        guard_(authenticator, "shien.subsidy.v1.SubsidyService",
+               SubsidyAccessRules()),
         nudge_(std::move(nudge)),
         today_(std::move(today)),
         cache_(cache) {}
@@ -69,6 +75,7 @@ class SubsidyServiceImpl final : public v1::SubsidyService::CallbackService {
   SubsidyStore* store_;
   Peers* peers_;
   Executor* executor_;
+  auth::Guard guard_;
   std::function<void()> nudge_;
   std::function<CivilDate()> today_;
   cache::ViewCache* cache_;

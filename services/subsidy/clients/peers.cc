@@ -44,12 +44,10 @@ absl::Status FromGrpc(const grpc::Status& status, absl::string_view peer) {
 
 class GrpcPeers final : public Peers {
  public:
-  GrpcPeers(const std::string& budget_address, const std::string& kpi_address,
-            int timeout_ms)
-      : budget_(budget::v1::BudgetService::NewStub(grpc::CreateChannel(
-            budget_address, grpc::InsecureChannelCredentials()))),
-        kpi_(kpi::v1::KpiService::NewStub(grpc::CreateChannel(
-            kpi_address, grpc::InsecureChannelCredentials()))),
+  GrpcPeers(std::shared_ptr<grpc::Channel> budget,
+            std::shared_ptr<grpc::Channel> kpi, int timeout_ms)
+      : budget_(budget::v1::BudgetService::NewStub(std::move(budget))),
+        kpi_(kpi::v1::KpiService::NewStub(std::move(kpi))),
         timeout_ms_(timeout_ms) {}
 
   absl::StatusOr<std::string> ReserveFunds(
@@ -116,10 +114,20 @@ class GrpcPeers final : public Peers {
 
 }  // namespace
 
+std::unique_ptr<Peers> NewGrpcPeers(std::shared_ptr<grpc::Channel> budget,
+                                    std::shared_ptr<grpc::Channel> kpi,
+                                    int timeout_ms) {
+  return std::make_unique<GrpcPeers>(std::move(budget), std::move(kpi),
+                                     timeout_ms);
+}
+
 std::unique_ptr<Peers> NewGrpcPeers(const std::string& budget_address,
                                     const std::string& kpi_address,
                                     int timeout_ms) {
-  return std::make_unique<GrpcPeers>(budget_address, kpi_address, timeout_ms);
+  return NewGrpcPeers(
+      grpc::CreateChannel(budget_address, grpc::InsecureChannelCredentials()),
+      grpc::CreateChannel(kpi_address, grpc::InsecureChannelCredentials()),
+      timeout_ms);
 }
 
 bool IsRetryable(const absl::Status& status) {

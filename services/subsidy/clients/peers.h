@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "grpcpp/channel.h"
 
 namespace shien::subsidy {
 
@@ -31,8 +32,14 @@ class Peers {
                                const std::string& payload) = 0;
 };
 
-// Peers reached over gRPC at the given host:port addresses, each call with
-// `timeout_ms`.
+// Peers reached over gRPC on the given channels (see
+// common/client/channel.h: they carry this service's own credentials), each
+// call with `timeout_ms`.
+std::unique_ptr<Peers> NewGrpcPeers(std::shared_ptr<grpc::Channel> budget,
+                                    std::shared_ptr<grpc::Channel> kpi,
+                                    int timeout_ms);
+
+// Same, over plaintext channels without credentials to host:port addresses.
 std::unique_ptr<Peers> NewGrpcPeers(const std::string& budget_address,
                                     const std::string& kpi_address,
                                     int timeout_ms);

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/api/timestamps.h"
+#include "common/sql/audit.h"
 #include "common/sql/data_version.h"
 #include "common/sql/migrations.h"
 #include "common/sql/request_log.h"
@@ -90,6 +91,9 @@ class SqliteSubsidyStore final : public SubsidyStore {
       stmt->Bind(1, year).Bind(2, s.id).BindBlob(3, EncodeScheme(s));
       SHIEN_RETURN_IF_ERROR(stmt->Run());
     }
+    SHIEN_RETURN_IF_ERROR(
+        sql::RecordAudit(*conn, absl::StrCat("loaded the schemes: ", note),
+                         absl::StrCat("fiscalYears/", year), "LoadSchemes"));
     SHIEN_RETURN_IF_ERROR(txn->Commit());
     return true;
   }
@@ -303,6 +307,11 @@ class SqliteSubsidyStore final : public SubsidyStore {
     SHIEN_RETURN_IF_ERROR(insert->Run());
     insert.reset();
     SHIEN_RETURN_IF_ERROR(sql::BumpDataVersion(*conn, year));
+    SHIEN_RETURN_IF_ERROR(sql::RecordAudit(
+        *conn,
+        absl::StrCat("released reservation ", reservation,
+                     " the application does not hold; revision ", a.revision),
+        ApplicationName(a)));
     SHIEN_RETURN_IF_ERROR(txn->Commit());
     return true;
   }
@@ -420,6 +429,12 @@ class SqliteSubsidyStore final : public SubsidyStore {
   absl::StatusOr<int64_t> DataVersion(int year) override {
     auto conn = pool_->Acquire();
     return sql::ReadDataVersion(*conn, year);
+  }
+
+  absl::StatusOr<std::vector<sql::AuditEvent>> ListAuditEvents(
+      const sql::AuditQuery& query) override {
+    auto conn = pool_->Acquire();
+    return sql::ListAuditEvents(*conn, query);
   }
 
   absl::Status Ping() override {

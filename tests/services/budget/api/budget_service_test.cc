@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "services/budget/plan/plan_loader.h"
 #include "services/budget/storage/sqlite_budget_store.h"
+#include "tests/testing/auth.h"
 #include "tests/testing/temp_dir.h"
 
 namespace shien::budget {
@@ -51,8 +52,8 @@ class BudgetServiceTest : public ::testing::Test {
     store_ = *std::move(store);
     ASSERT_TRUE(LoadPlans(testing::SourceDir() + "/data", *store_).ok());
     executor_ = std::make_unique<Executor>(2, 100);
-    service_ =
-        std::make_unique<BudgetServiceImpl>(store_.get(), executor_.get());
+    service_ = std::make_unique<BudgetServiceImpl>(
+        store_.get(), executor_.get(), testing::OpenAuthenticator());
     auto running =
         StartServer({}, {service_.get()}, {"shien.budget.v1.BudgetService"});
     ASSERT_TRUE(running.ok()) << running.status();

@@ -17,6 +17,7 @@
 #include "services/kpi/clients/program_directory.h"
 #include "services/kpi/data/kpi_loader.h"
 #include "services/kpi/storage/sqlite_kpi_store.h"
+#include "tests/testing/auth.h"
 #include "tests/testing/temp_dir.h"
 
 namespace shien::kpi {
@@ -57,7 +58,7 @@ class KpiServiceTest : public ::testing::Test {
         budget::LoadPlans(testing::SourceDir() + "/data", *budget_store_).ok());
     executor_ = std::make_unique<Executor>(2, 100);
     budget_service_ = std::make_unique<budget::BudgetServiceImpl>(
-        budget_store_.get(), executor_.get());
+        budget_store_.get(), executor_.get(), testing::OpenAuthenticator());
     auto budget_server = StartServer({}, {budget_service_.get()}, {});
     ASSERT_TRUE(budget_server.ok());
     budget_server_ = std::make_unique<RunningServer>(*std::move(budget_server));
@@ -72,7 +73,8 @@ class KpiServiceTest : public ::testing::Test {
     programs_ = NewBudgetProgramDirectory(
         "127.0.0.1:" + std::to_string(budget_server_->port), 2000);
     service_ = std::make_unique<KpiServiceImpl>(
-        store_.get(), programs_.get(), executor_.get(), [] {
+        store_.get(), programs_.get(), executor_.get(),
+        testing::OpenAuthenticator(), [] {
           return CivilDate{2026, 11, 27};
         });
     auto server = StartServer({}, {service_.get()}, {});
@@ -477,7 +479,8 @@ TEST(KpiServiceWithoutBudgetTest, CreateIsUnavailableWhenBudgetIsDown) {
   ASSERT_TRUE(LoadKpiData(testing::SourceDir() + "/data", **store).ok());
   auto programs = NewBudgetProgramDirectory("127.0.0.1:1", 500);
   Executor executor(1, 10);
-  KpiServiceImpl service(store->get(), programs.get(), &executor);
+  KpiServiceImpl service(store->get(), programs.get(), &executor,
+                         testing::OpenAuthenticator());
   auto server = StartServer({}, {&service}, {});
   ASSERT_TRUE(server.ok());
   auto stub = pb::KpiService::NewStub(

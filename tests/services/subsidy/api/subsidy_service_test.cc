@@ -25,6 +25,7 @@
 #include "services/subsidy/clients/peers.h"
 #include "services/subsidy/data/scheme_loader.h"
 #include "services/subsidy/storage/sqlite_subsidy_store.h"
+#include "tests/testing/auth.h"
 #include "tests/testing/corporate_numbers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -81,7 +82,8 @@ class SubsidyServiceTest : public ::testing::Test {
     ASSERT_TRUE(
         budget::LoadPlans(testing::SourceDir() + "/data", *budget_store_).ok());
     budget_service_ = std::make_unique<budget::BudgetServiceImpl>(
-        budget_store_.get(), budget_executor_.get());
+        budget_store_.get(), budget_executor_.get(),
+        testing::OpenAuthenticator());
     auto b = StartServer({}, {budget_service_.get()}, {});
     ASSERT_TRUE(b.ok());
     budget_server_ = std::make_unique<RunningServer>(*std::move(b));
@@ -95,7 +97,7 @@ class SubsidyServiceTest : public ::testing::Test {
     programs_ = kpi::NewBudgetProgramDirectory(Address(*budget_server_), 2000);
     kpi_service_ = std::make_unique<kpi::KpiServiceImpl>(
         kpi_store_.get(), programs_.get(), kpi_executor_.get(),
-        [] { return kToday; });
+        testing::OpenAuthenticator(), [] { return kToday; });
     auto k = StartServer({}, {kpi_service_.get()}, {});
     ASSERT_TRUE(k.ok());
     kpi_server_ = std::make_unique<RunningServer>(*std::move(k));
@@ -119,8 +121,8 @@ class SubsidyServiceTest : public ::testing::Test {
         store_.get(), peers, std::chrono::milliseconds(20),
         std::chrono::milliseconds(100));
     service_ = std::make_unique<SubsidyServiceImpl>(
-        store_.get(), peers, executor_.get(), [this] { outbox_->Nudge(); },
-        [] { return kToday; });
+        store_.get(), peers, executor_.get(), testing::OpenAuthenticator(),
+        [this] { outbox_->Nudge(); }, [] { return kToday; });
     auto s = StartServer({}, {service_.get()}, {});
     ASSERT_TRUE(s.ok());
     server_ = std::make_unique<RunningServer>(*std::move(s));
