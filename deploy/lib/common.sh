@@ -79,3 +79,42 @@ shien_buf_lint() {
   cp "$SHIEN_ROOT/buf.yaml" "$ws/buf.yaml"
   (cd "$ws" && "$SHIEN_BUF" lint)
 }
+
+# shien_dev_tokens DIR: development credentials, made once and kept.
+#   DIR/tokens          the services' token file (hashes only)
+#   DIR/dev-tokens.env  the tokens themselves, as SHIEN_<ROLE>_TOKEN exports
+#   DIR/service.token   the token the services present to each other
+# All are readable by their owner only. One principal per role; the
+# reporter acts for 経営支援課 and 技術支援課 (programs 4, 6, 11, 13, 14, 16,
+# 17, 20).
+shien_dev_tokens() {
+  local dir="$1"
+  mkdir -p "$dir"
+  if [ -s "$dir/tokens" ] && [ -s "$dir/dev-tokens.env" ] && [ -s "$dir/service.token" ]; then
+    return 0
+  fi
+  local old_umask
+  old_umask="$(umask)"
+  umask 077
+  : >"$dir/tokens.new"
+  : >"$dir/dev-tokens.env.new"
+  {
+    echo "# shien development tokens, made by shien_dev_tokens; see README (Authentication)."
+    echo "# credential  name  roles  departments  expires"
+  } >>"$dir/tokens.new"
+  local role token departments
+  for role in viewer reporter reviewer admin service; do
+    token="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+    departments="-"
+    [ "$role" = reporter ] && departments="経営支援課,技術支援課"
+    printf 'sha256:%s dev-%s %s %s -\n' \
+      "$(printf %s "$token" | sha256sum | cut -d' ' -f1)" "$role" "$role" \
+      "$departments" >>"$dir/tokens.new"
+    printf 'export SHIEN_%s_TOKEN=%s\n' "$(echo "$role" | tr a-z A-Z)" \
+      "$token" >>"$dir/dev-tokens.env.new"
+    [ "$role" = service ] && printf '%s\n' "$token" >"$dir/service.token"
+  done
+  mv "$dir/tokens.new" "$dir/tokens"
+  mv "$dir/dev-tokens.env.new" "$dir/dev-tokens.env"
+  umask "$old_umask"
+}

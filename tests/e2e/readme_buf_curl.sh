@@ -51,6 +51,13 @@ for _ in $(seq 1 50); do
 done
 export SHIEN_REDIS="127.0.0.1:$redis_port" SHIEN_CACHE_PREFIX="readme-$$"
 
+# The development tokens ./deploy/local/run makes; the examples use them.
+source "$ROOT/deploy/lib/common.sh"
+shien_dev_tokens "$work/auth"
+export SHIEN_AUTH_TOKENS="$work/auth/tokens"
+export SHIEN_SERVICE_TOKEN_FILE="$work/auth/service.token"
+source "$work/auth/dev-tokens.env"
+
 start budget "$BUILD_DIR/services/budget/shien_budget_server" \
   --db="$work/budget.db" --plan_dir="$ROOT/data"
 budget_port="$port"
@@ -93,6 +100,17 @@ grep -l '"progressPermille": "1663"' "$work"/answer.* >/dev/null \
 # The walkthrough ends with the application paid.
 grep -l '"state": "APPLICATION_STATE_PAID"' "$work"/answer.* >/dev/null \
   || { echo "the subsidy walkthrough did not reach APPLICATION_STATE_PAID"; exit 1; }
+# The examples' writes reached the audit trail under their principals.
+grep -l '"principal": "dev-reporter"' "$work"/answer.* >/dev/null \
+  || { echo "the audit example did not show the reporter's write"; exit 1; }
+# The token is required: the first example without it is refused.
+first="$(head -1 "$work/examples" | sed 's/-H "authorization: Bearer [^"]*"//')"
+first="${first//127.0.0.1:50051/127.0.0.1:$budget_port}"
+if out="$(eval "$first" 2>&1)"; then
+  echo "a call without a token was answered: $out"; exit 1
+fi
+grep -q unauthenticated <<<"$out" \
+  || { echo "a call without a token was not UNAUTHENTICATED: $out"; exit 1; }
 # The cache was used: the servers reached Redis.
 [ "$(redis-cli -p "$redis_port" DBSIZE)" -gt 0 ] \
   || { echo "nothing was cached in redis"; exit 1; }
