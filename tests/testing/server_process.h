@@ -23,6 +23,7 @@ class ServerProcess {
   // or does not report its port within `timeout_ms`.
   bool Start(int timeout_ms, std::string* error);
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
 
   void Signal(int sig);
