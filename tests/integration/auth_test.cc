@@ -349,6 +349,59 @@ TEST_F(SecuredServices, DeniedWritesChangeNothingAndAllowedOnesAreAudited) {
                       "shien.kpi.v1.KpiService/RecordMeasurements"}));
 }
 
+TEST_F(SecuredServices, AuditEventsFilterAndPage) {
+  auto budget = StartBudget();
+  auto admin =
+      StubFor<audit::v1::AuditService>(*budget, tokens_.Token("admin"));
+  auto list = [&](const audit::v1::ListAuditEventsRequest& req) {
+    audit::v1::ListAuditEventsResponse resp;
+    grpc::ClientContext ctx;
+    grpc::Status s = admin->ListAuditEvents(&ctx, req, &resp);
+    return std::make_pair(s, resp);
+  };
+  // Start-up loaded two plans: FY2025 first, then FY2026; newest first.
+  audit::v1::ListAuditEventsRequest req;
+  req.set_page_size(1);
+  auto [s1, page1] = list(req);
+  ASSERT_TRUE(s1.ok()) << s1.error_message();
+  ASSERT_EQ(page1.audit_events_size(), 1);
+  EXPECT_EQ(page1.audit_events(0).resource(), "fiscalYears/2026");
+  EXPECT_EQ(page1.audit_events(0).method(), "LoadPlan");
+  ASSERT_FALSE(page1.next_page_token().empty());
+  req.set_page_token(page1.next_page_token());
+  auto [s2, page2] = list(req);
+  ASSERT_TRUE(s2.ok()) << s2.error_message();
+  ASSERT_EQ(page2.audit_events_size(), 1);
+  EXPECT_EQ(page2.audit_events(0).resource(), "fiscalYears/2025");
+  EXPECT_TRUE(page2.next_page_token().empty());
+  // A token belongs to its query.
+  req.set_filter("principal = \"system\"");
+  EXPECT_EQ(list(req).first.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+
+  audit::v1::ListAuditEventsRequest filtered;
+  filtered.set_filter(
+      "resource = \"fiscalYears/2025\" AND method = \"LoadPlan\"");
+  auto [s3, only] = list(filtered);
+  ASSERT_TRUE(s3.ok()) << s3.error_message();
+  ASSERT_EQ(only.audit_events_size(), 1);
+  EXPECT_EQ(only.audit_events(0).change(), "loaded the plan: 24 programs");
+  filtered.set_filter("principal = \"nobody\"");
+  EXPECT_EQ(list(filtered).second.audit_events_size(), 0);
+  filtered.set_filter("color = \"red\"");
+  EXPECT_EQ(list(filtered).first.error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  // A time range after start-up holds nothing.
+  audit::v1::ListAuditEventsRequest later;
+  later.mutable_start_time()->set_seconds(
+      std::chrono::duration_cast<std::chrono::seconds>(
+          std::chrono::system_clock::now().time_since_epoch())
+          .count() +
+      3600);
+  auto [s4, none] = list(later);
+  ASSERT_TRUE(s4.ok());
+  EXPECT_EQ(none.audit_events_size(), 0);
+}
+
 TEST_F(SecuredServices, BadAndExpiredTokensAreRefusedAndNeverLogged) {
   auto budget = StartBudget();
   auto channel = Plain(*budget);

@@ -132,8 +132,12 @@ std::unique_ptr<Peers> NewGrpcPeers(const std::string& budget_address,
 
 bool IsRetryable(const absl::Status& status) {
   // Only definite refusals (the request itself is wrong) are final; a
-  // receiver that failed inside (INTERNAL, UNKNOWN) may succeed later.
+  // receiver that failed inside (INTERNAL, UNKNOWN) may succeed later, and
+  // so may one that refused this service's credentials (UNAUTHENTICATED,
+  // PERMISSION_DENIED: a configuration to fix, not a wrong request).
   switch (status.code()) {
+    case absl::StatusCode::kUnauthenticated:
+    case absl::StatusCode::kPermissionDenied:
     case absl::StatusCode::kUnavailable:
     case absl::StatusCode::kDeadlineExceeded:
     case absl::StatusCode::kResourceExhausted:

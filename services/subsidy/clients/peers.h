@@ -44,8 +44,8 @@ std::unique_ptr<Peers> NewGrpcPeers(const std::string& budget_address,
                                     const std::string& kpi_address,
                                     int timeout_ms);
 
-// True for errors worth retrying later (the peer was unreachable, busy or
-// failed inside); false for definite refusals that will not change (the
+// True for errors worth retrying later (the peer was unreachable, busy,
+// failed inside, or refused this service's credentials); false for definite refusals that will not change (the
 // request is wrong: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION, ...).
 bool IsRetryable(const absl::Status& status);
 
