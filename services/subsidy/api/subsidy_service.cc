@@ -549,7 +549,7 @@ grpc::ServerUnaryReactor* SubsidyServiceImpl::UpdateApplication(
           return all || std::find(paths.begin(), paths.end(), p) != paths.end();
         };
         const Application patch = FromProto(request->application());
-        return Change(
+        absl::Status status = Change(
             request->application().name(), request->application().etag(),
             KeyOf(*request, "UpdateApplication"), Action::kUpdate, actor, "",
             [&](const Scheme& scheme, Application& a) -> absl::Status {
@@ -560,6 +560,10 @@ grpc::ServerUnaryReactor* SubsidyServiceImpl::UpdateApplication(
               return CheckAndQuote(scheme, a);
             },
             response);
+        // The name and etag are the application's own fields here.
+        return RenameField(
+            RenameField(std::move(status), "name", "application.name"), "etag",
+            "application.etag");
       });
 }
 

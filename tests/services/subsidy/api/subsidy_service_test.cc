@@ -419,6 +419,21 @@ TEST_F(SubsidyServiceTest, IllegalMovesAreRefusedAndChangeNothing) {
   d = DetailsOf(
       Create("side-job-talent", "1", "x", Applicant(4), "x", 1000, &out));
   EXPECT_EQ(d.reason, "TERMS_NOT_PUBLISHED");
+  // UpdateApplication names the application's own fields.
+  pb::UpdateApplicationRequest update;
+  update.mutable_application()->set_name(app.name() + "999");
+  update.mutable_update_mask()->add_paths("expenses");
+  update.set_request_id("x9");
+  d = DetailsOf(
+      Act(&pb::SubsidyService::Stub::UpdateApplication, update, &out));
+  EXPECT_EQ(d.code, grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(d.field, "application.name");
+  update.mutable_application()->set_name(big.name());
+  update.mutable_application()->set_etag("0000000000000000");
+  update.set_request_id("x10");
+  d = DetailsOf(
+      Act(&pb::SubsidyService::Stub::UpdateApplication, update, &out));
+  EXPECT_EQ(d.code, grpc::StatusCode::ABORTED);
   // Nothing was reserved by any of this.
   EXPECT_EQ(Envelope("productivity").reserved_yen(), 0);
 }
