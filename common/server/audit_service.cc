@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/api/filter.h"
 #include "common/api/page_token.h"
+#include "common/api/proto_request.h"
 #include "common/api/timestamps.h"
 #include "common/server/unary.h"
 #include "common/status/macros.h"
@@ -71,21 +72,19 @@ grpc::ServerUnaryReactor* AuditServiceImpl::ListAuditEvents(
         query.limit = size + 1;
         SHIEN_ASSIGN_OR_RETURN(std::vector<sql::AuditEvent> events,
                                list_(query));
-        for (const sql::AuditEvent& e : events) {
-          if (response->audit_events_size() == size) {
-            response->set_next_page_token(EncodePageToken(
-                scope, {absl::StrCat(events[size - 1].sequence)}));
-            break;
-          }
-          audit::v1::AuditEvent* out = response->add_audit_events();
-          out->set_name(absl::StrCat("auditEvents/", e.sequence));
-          ToTimestamp(e.time_micros, out->mutable_time());
-          out->set_principal(e.principal);
-          out->set_method(e.method);
-          out->set_request_id(e.request_id);
-          out->set_resource(e.resource);
-          out->set_change(e.change);
-        }
+        response->set_next_page_token(AddPage(
+            events, size, scope,
+            [&](const sql::AuditEvent& e) {
+              audit::v1::AuditEvent* out = response->add_audit_events();
+              out->set_name(absl::StrCat("auditEvents/", e.sequence));
+              ToTimestamp(e.time_micros, out->mutable_time());
+              out->set_principal(e.principal);
+              out->set_method(e.method);
+              out->set_request_id(e.request_id);
+              out->set_resource(e.resource);
+              out->set_change(e.change);
+            },
+            [](const sql::AuditEvent& e) { return e.sequence; }));
         return absl::OkStatus();
       });
 }
