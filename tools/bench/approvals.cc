@@ -63,6 +63,15 @@ absl::StatusOr<bpb::Envelope> GetEnvelope(const std::string& target,
   return envelope;
 }
 
+// A valid 13-digit 法人番号 whose 12-digit base is `n` (zero padded), with
+// its check digit in front.
+std::string CorporateNumber(int64_t n) {
+  const std::string base = absl::StrFormat("%012d", n % 1'000'000'000'000);
+  int sum = 0;
+  for (int k = 1; k <= 12; ++k) sum += (base[12 - k] - '0') * (k % 2 ? 1 : 2);
+  return absl::StrCat(9 - sum % 9, base);
+}
+
 }  // namespace
 
 absl::StatusOr<ApprovalStats> RunApprovals(const ApprovalOptions& options) {
@@ -74,10 +83,14 @@ absl::StatusOr<ApprovalStats> RunApprovals(const ApprovalOptions& options) {
   const std::string viewer = token("viewer");
   const std::string admin = token("admin");
   // A tag keeps request ids of different runs apart.
-  const std::string tag = absl::StrCat(
-      "bench-", std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::system_clock::now().time_since_epoch())
-                    .count());
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  const std::string tag = absl::StrCat("bench-", now_ms);
+  // One application per applicant and round: each its own 法人番号, apart
+  // from other runs' too.
+  const int64_t applicant_base = (now_ms / 1000 % 1'000'000) * 1'000'000;
   auto subsidy =
       spb::SubsidyService::NewStub(OpenBenchChannel(options.subsidy_target, 0));
 
@@ -162,52 +175,53 @@ absl::StatusOr<ApprovalStats> RunApprovals(const ApprovalOptions& options) {
     if (first_error.empty()) first_error = e;
   };
   const Clock::time_point prepare_start = Clock::now();
-  Parallel(options.subsidy_target, options.clients, options.applications,
-           [&](int64_t i, const std::shared_ptr<grpc::Channel>& channel) {
-             auto stub = spb::SubsidyService::NewStub(channel);
-             spb::Application created;
-             {
-               grpc::ClientContext context;
-               PrepareCall(&context, reviewer, options.deadline);
-               spb::CreateApplicationRequest request;
-               request.set_parent(options.scheme);
-               request.set_request_id(absl::StrCat(tag, "-create-", i));
-               spb::Application* a = request.mutable_application();
-               a->set_round(scheme.rounds(0).id());
-               a->set_course(options.course);
-               spb::Applicant* applicant = a->mutable_applicant();
-               applicant->set_corporate_number("3180001031569");
-               applicant->set_name(absl::StrCat("株式会社ベンチ", i));
-               applicant->set_head_office_prefecture("三重県");
-               applicant->set_industry(spb::INDUSTRY_MANUFACTURING_AND_OTHERS);
-               applicant->set_capital_yen(10'000'000);
-               applicant->set_employees(12);
-               spb::Expense* expense = a->add_expenses();
-               expense->set_category(options.expense_category);
-               expense->set_amount_yen(expense_yen);
-               grpc::Status status =
-                   stub->CreateApplication(&context, request, &created);
-               if (!status.ok()) {
-                 note_error(absl::StrCat("CreateApplication: ",
-                                         status.error_message()));
-                 return;
-               }
-             }
-             grpc::ClientContext context;
-             PrepareCall(&context, reviewer, options.deadline);
-             spb::SubmitApplicationRequest request;
-             request.set_name(created.name());
-             request.set_request_id(absl::StrCat(tag, "-submit-", i));
-             spb::Application submitted;
-             grpc::Status status =
-                 stub->SubmitApplication(&context, request, &submitted);
-             if (!status.ok()) {
-               note_error(
-                   absl::StrCat("SubmitApplication: ", status.error_message()));
-               return;
-             }
-             names[i] = created.name();
-           });
+  Parallel(
+      options.subsidy_target, options.clients, options.applications,
+      [&](int64_t i, const std::shared_ptr<grpc::Channel>& channel) {
+        auto stub = spb::SubsidyService::NewStub(channel);
+        spb::Application created;
+        {
+          grpc::ClientContext context;
+          PrepareCall(&context, reviewer, options.deadline);
+          spb::CreateApplicationRequest request;
+          request.set_parent(options.scheme);
+          request.set_request_id(absl::StrCat(tag, "-create-", i));
+          spb::Application* a = request.mutable_application();
+          a->set_round(scheme.rounds(0).id());
+          a->set_course(options.course);
+          spb::Applicant* applicant = a->mutable_applicant();
+          applicant->set_corporate_number(CorporateNumber(applicant_base + i));
+          applicant->set_name(absl::StrCat("株式会社ベンチ", i));
+          applicant->set_head_office_prefecture("三重県");
+          applicant->set_industry(spb::INDUSTRY_MANUFACTURING_AND_OTHERS);
+          applicant->set_capital_yen(10'000'000);
+          applicant->set_employees(12);
+          spb::Expense* expense = a->add_expenses();
+          expense->set_category(options.expense_category);
+          expense->set_amount_yen(expense_yen);
+          grpc::Status status =
+              stub->CreateApplication(&context, request, &created);
+          if (!status.ok()) {
+            note_error(
+                absl::StrCat("CreateApplication: ", status.error_message()));
+            return;
+          }
+        }
+        grpc::ClientContext context;
+        PrepareCall(&context, reviewer, options.deadline);
+        spb::SubmitApplicationRequest request;
+        request.set_name(created.name());
+        request.set_request_id(absl::StrCat(tag, "-submit-", i));
+        spb::Application submitted;
+        grpc::Status status =
+            stub->SubmitApplication(&context, request, &submitted);
+        if (!status.ok()) {
+          note_error(
+              absl::StrCat("SubmitApplication: ", status.error_message()));
+          return;
+        }
+        names[i] = created.name();
+      });
   stats.prepare_seconds =
       std::chrono::duration<double>(Clock::now() - prepare_start).count();
   if (!first_error.empty()) {
