@@ -225,9 +225,23 @@ class Importer {
   int Stopped(const std::string& path, int64_t line) {
     *env_.err << "shienctl import: " << path << ": stopped near line " << line
               << ": " << Traits::kMethod << ": " << DescribeStatus(status_)
-              << "\nBatches the server acknowledged are stored. Run the same "
-                 "command again to finish: rows already stored are counted "
-                 "as duplicates, never twice.\n";
+              << "\n";
+    switch (status_.error_code()) {
+      case grpc::StatusCode::UNAUTHENTICATED:
+      case grpc::StatusCode::PERMISSION_DENIED:
+      case grpc::StatusCode::INVALID_ARGUMENT:
+        // Refused for who is calling or what was sent: retrying the same
+        // way will not help.
+        *env_.err << "The refused batch was not stored; batches the server "
+                     "acknowledged before it are. Fix the cause, then run "
+                     "the same command again: stored rows are counted as "
+                     "duplicates, never twice.\n";
+        break;
+      default:
+        *env_.err << "Batches the server acknowledged are stored. Run the "
+                     "same command again to finish: rows already stored are "
+                     "counted as duplicates, never twice.\n";
+    }
     return kExitRpc;
   }
 

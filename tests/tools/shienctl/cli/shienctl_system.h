@@ -19,6 +19,7 @@
 #include "shien/budget/v1/budget_service.grpc.pb.h"
 #include "shien/kpi/v1/kpi_service.grpc.pb.h"
 #include "shien/subsidy/v1/subsidy_service.grpc.pb.h"
+#include "tests/testing/auth.h"
 #include "tests/testing/server_process.h"
 #include "tests/testing/temp_dir.h"
 
@@ -36,14 +37,32 @@ struct CtlResult {
 // against them as a child process.
 //
 // This is the one place that builds the servers' command lines and
-// shienctl's environment: when the servers require tokens, add the token
-// flags to ServerArgs() and SHIEN_TOKEN to CtlEnv().
+// shienctl's environment. By default the servers run in development mode
+// (every caller admitted, no token); with UseTokens() they read the test
+// token file (tests/testing/auth.h) and shienctl sends a token.
 class ShienctlSystem {
  public:
   ShienctlSystem()
       : budget_port_(FreePort()),
         kpi_port_(FreePort()),
         subsidy_port_(FreePort()) {}
+
+  // Before Start(): the servers require tokens from a fresh token file
+  // (principals viewer, reporter for 経営支援課, reviewer, admin, service);
+  // the KPI and subsidy services call their peers as "service". Returns
+  // the tokens.
+  const TestTokens& UseTokens() {
+    tokens_ = WriteTestTokens(dir_.File("tokens"));
+    std::ofstream(dir_.File("service.token"))
+        << tokens_.Token("service") << "\n";
+    return tokens_;
+  }
+
+  // The token shienctl sends as SHIEN_TOKEN (empty: none).
+  void set_token(const std::string& token) { token_ = token; }
+
+  // A file in the temporary directory.
+  std::string File(const std::string& name) const { return dir_.File(name); }
 
   // Starts the three servers; false with the failing log in *error.
   bool Start(std::string* error) {
@@ -61,10 +80,13 @@ class ShienctlSystem {
 
   // shienctl's environment: the three addresses (and, later, the token).
   std::vector<std::string> CtlEnv() const {
-    return {"SHIEN_BUDGET_ADDR=" + Address(budget_port_),
-            "SHIEN_KPI_ADDR=" + Address(kpi_port_),
-            "SHIEN_SUBSIDY_ADDR=" + Address(subsidy_port_),
-            "PATH=/usr/bin:/bin", "LANG=C.UTF-8"};
+    std::vector<std::string> env = {
+        "SHIEN_BUDGET_ADDR=" + Address(budget_port_),
+        "SHIEN_KPI_ADDR=" + Address(kpi_port_),
+        "SHIEN_SUBSIDY_ADDR=" + Address(subsidy_port_), "PATH=/usr/bin:/bin",
+        "LANG=C.UTF-8"};
+    if (!token_.empty()) env.push_back("SHIEN_TOKEN=" + token_);
+    return env;
   }
 
   // Starts shienctl with `args`; stdout and stderr go to files named after
@@ -149,6 +171,17 @@ class ShienctlSystem {
 
   // The server command lines.
   std::vector<std::string> ServerArgs(Server server) const {
+    std::vector<std::string> args = BaseArgs(server);
+    if (!tokens_.file.empty()) {
+      args.push_back("--auth_tokens=" + tokens_.file);
+      if (server != kBudget) {
+        args.push_back("--service_token_file=" + dir_.File("service.token"));
+      }
+    }
+    return args;
+  }
+
+  std::vector<std::string> BaseArgs(Server server) const {
     const std::string data = SourceDir() + "/data";
     switch (server) {
       case kBudget:
@@ -175,11 +208,9 @@ class ShienctlSystem {
   }
 
   bool StartServer(Server server, std::string* error) {
-    // Servers that require authentication accept every caller in
-    // development mode (their --insecure_no_auth default); servers without
-    // authentication ignore the variable. To run with real tokens, give
-    // ServerArgs() the token file and CtlEnv() SHIEN_TOKEN instead.
-    setenv("SHIEN_INSECURE_NO_AUTH", "1", 1);
+    // Without a token file the servers run in development mode (every
+    // caller admitted as an anonymous principal with every role).
+    setenv("SHIEN_INSECURE_NO_AUTH", tokens_.file.empty() ? "1" : "0", 1);
     static const char* const kBinaries[] = {
         "/services/budget/shien_budget_server",
         "/services/kpi/shien_kpi_server",
@@ -197,6 +228,8 @@ class ShienctlSystem {
   int kpi_port_;
   int subsidy_port_;
   std::unique_ptr<ServerProcess> servers_[3];
+  TestTokens tokens_;
+  std::string token_;
   int runs_ = 0;
   int starts_ = 0;
 };
