@@ -4,7 +4,7 @@
 #include <cstdint>
 
 #include "absl/status/statusor.h"
-#include "common/sql/sqlite.h"
+#include "common/sql/connection.h"
 
 namespace shien::sql {
 

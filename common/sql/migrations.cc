@@ -11,11 +11,23 @@ absl::Status ApplyMigrations(Connection& conn,
       return absl::InternalError("migrations are not in increasing order");
     }
   }
-  absl::Status status = conn.Exec(
-      "CREATE TABLE IF NOT EXISTS schema_migrations ("
-      " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
-      " applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ')))");
-  if (!status.ok()) return status;
+  absl::Status status;
+  {
+    // In the write lock: instances starting together create it once.
+    auto txn = Transaction::Begin(conn, Transaction::Mode::kWrite);
+    if (!txn.ok()) return txn.status();
+    status = conn.Exec(conn.dialect() == Dialect::kPostgres
+                           ? "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                             " version BIGINT PRIMARY KEY, name TEXT NOT NULL,"
+                             " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+                           : "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                             " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+                             " applied_at TEXT NOT NULL DEFAULT "
+                             "(strftime('%Y-%m-%dT%H:%M:%fZ')))");
+    if (!status.ok()) return status;
+    status = (*txn)->Commit();
+    if (!status.ok()) return status;
+  }
   for (const Migration& m : migrations) {
     auto txn = Transaction::Begin(conn, Transaction::Mode::kWrite);
     if (!txn.ok()) return txn.status();

@@ -5,7 +5,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "common/sql/sqlite.h"
+#include "common/sql/connection.h"
 
 namespace shien::sql {
 

@@ -7,7 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/api/request_id.h"
-#include "common/sql/sqlite.h"
+#include "common/sql/connection.h"
 
 namespace shien::sql {
 

@@ -2,6 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <map>
+#include <string>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
@@ -29,73 +33,117 @@ absl::Status FromSqlite(sqlite3* db, int rc, absl::string_view what) {
   }
 }
 
+class SqliteStatement final : public Statement {
+ public:
+  SqliteStatement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  ~SqliteStatement() override {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+
+  Statement& Bind(int index, int64_t value) override {
+    sqlite3_bind_int64(stmt_, index, value);
+    return *this;
+  }
+  Statement& Bind(int index, absl::string_view text) override {
+    sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()),
+                      SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& BindBlob(int index, absl::string_view bytes) override {
+    sqlite3_bind_blob(stmt_, index, bytes.data(),
+                      static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& BindNull(int index) override {
+    sqlite3_bind_null(stmt_, index);
+    return *this;
+  }
+
+  absl::StatusOr<bool> Step() override {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return FromSqlite(db_, sqlite3_extended_errcode(db_), "sqlite step");
+  }
+
+  bool IsNull(int column) const override {
+    return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+  }
+  int64_t Int(int column) const override {
+    return sqlite3_column_int64(stmt_, column);
+  }
+  std::string Text(int column) const override {
+    const unsigned char* text = sqlite3_column_text(stmt_, column);
+    int size = sqlite3_column_bytes(stmt_, column);
+    return text ? std::string(reinterpret_cast<const char*>(text), size)
+                : std::string();
+  }
+  std::string Blob(int column) const override {
+    const void* data = sqlite3_column_blob(stmt_, column);
+    int size = sqlite3_column_bytes(stmt_, column);
+    return data ? std::string(static_cast<const char*>(data), size)
+                : std::string();
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+};
+
+class SqliteConnection final : public Connection {
+ public:
+  explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  ~SqliteConnection() override {
+    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    sqlite3_close(db_);
+  }
+
+  Dialect dialect() const override { return Dialect::kSqlite; }
+
+  absl::Status Exec(absl::string_view sql) override {
+    std::string text(sql);
+    char* err = nullptr;
+    int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+      absl::Status status =
+          FromSqlite(db_, sqlite3_extended_errcode(db_), "sqlite exec");
+      sqlite3_free(err);
+      return status;
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::unique_ptr<Statement>> Prepare(
+      const std::string& sql) override {
+    auto it = cache_.find(sql);
+    if (it == cache_.end()) {
+      sqlite3_stmt* stmt = nullptr;
+      int rc =
+          sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
+                             SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+      if (rc != SQLITE_OK) {
+        return FromSqlite(db_, rc, absl::StrCat("sqlite prepare [", sql, "]"));
+      }
+      it = cache_.emplace(sql, stmt).first;
+    }
+    return std::make_unique<SqliteStatement>(db_, it->second);
+  }
+
+  int64_t Changes() const override { return sqlite3_changes64(db_); }
+
+  absl::Status Begin(bool write) override {
+    return Exec(write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+  }
+
+ private:
+  sqlite3* db_;
+  std::map<std::string, sqlite3_stmt*, std::less<>> cache_;
+};
+
 }  // namespace
 
-Statement::~Statement() {
-  sqlite3_reset(stmt_);
-  sqlite3_clear_bindings(stmt_);
-}
-
-Statement& Statement::Bind(int index, int64_t value) {
-  sqlite3_bind_int64(stmt_, index, value);
-  return *this;
-}
-
-Statement& Statement::Bind(int index, absl::string_view text) {
-  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()),
-                    SQLITE_TRANSIENT);
-  return *this;
-}
-
-Statement& Statement::BindBlob(int index, absl::string_view bytes) {
-  sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()),
-                    SQLITE_TRANSIENT);
-  return *this;
-}
-
-Statement& Statement::BindNull(int index) {
-  sqlite3_bind_null(stmt_, index);
-  return *this;
-}
-
-absl::StatusOr<bool> Statement::Step() {
-  int rc = sqlite3_step(stmt_);
-  if (rc == SQLITE_ROW) return true;
-  if (rc == SQLITE_DONE) return false;
-  return FromSqlite(db_, sqlite3_extended_errcode(db_), "sqlite step");
-}
-
-absl::Status Statement::Run() {
-  while (true) {
-    absl::StatusOr<bool> row = Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return absl::OkStatus();
-  }
-}
-
-bool Statement::IsNull(int column) const {
-  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
-}
-
-int64_t Statement::Int(int column) const {
-  return sqlite3_column_int64(stmt_, column);
-}
-
-std::string Statement::Text(int column) const {
-  const unsigned char* text = sqlite3_column_text(stmt_, column);
-  int size = sqlite3_column_bytes(stmt_, column);
-  return text ? std::string(reinterpret_cast<const char*>(text), size)
-              : std::string();
-}
-
-std::string Statement::Blob(int column) const {
-  const void* data = sqlite3_column_blob(stmt_, column);
-  int size = sqlite3_column_bytes(stmt_, column);
-  return data ? std::string(static_cast<const char*>(data), size)
-              : std::string();
-}
-
-absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(
+absl::StatusOr<std::unique_ptr<Connection>> OpenSqliteConnection(
     const SqliteOptions& options) {
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(
@@ -109,95 +157,25 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(
     sqlite3_close(db);
     return status;
   }
-  std::unique_ptr<Connection> conn(new Connection(db));
+  auto conn = std::make_unique<SqliteConnection>(db);
   sqlite3_busy_timeout(db, options.busy_timeout_ms);
   absl::Status status = conn->Exec(absl::StrCat(
       "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=",
       options.durable ? "FULL" : "NORMAL", ";"));
   if (!status.ok()) return status;
-  return conn;
+  return std::unique_ptr<Connection>(std::move(conn));
 }
 
-Connection::~Connection() {
-  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
-  sqlite3_close(db_);
-}
-
-absl::Status Connection::Exec(absl::string_view sql) {
-  std::string text(sql);
-  char* err = nullptr;
-  int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
-  if (rc != SQLITE_OK) {
-    absl::Status status = FromSqlite(db_, sqlite3_extended_errcode(db_),
-                                     absl::StrCat("sqlite exec"));
-    sqlite3_free(err);
-    return status;
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<std::unique_ptr<Statement>> Connection::Prepare(
-    const std::string& sql) {
-  auto it = cache_.find(sql);
-  if (it == cache_.end()) {
-    sqlite3_stmt* stmt = nullptr;
-    int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
-                                SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
-    if (rc != SQLITE_OK) {
-      return FromSqlite(db_, rc, absl::StrCat("sqlite prepare [", sql, "]"));
-    }
-    it = cache_.emplace(sql, stmt).first;
-  }
-  return std::make_unique<Statement>(db_, it->second);
-}
-
-int64_t Connection::Changes() const { return sqlite3_changes64(db_); }
-
-absl::StatusOr<std::unique_ptr<SqlitePool>> SqlitePool::Open(
+absl::StatusOr<std::unique_ptr<Pool>> OpenSqlitePool(
     const SqliteOptions& options, int size) {
-  auto pool = std::make_unique<SqlitePool>();
+  std::vector<std::unique_ptr<Connection>> connections;
   for (int i = 0; i < size; ++i) {
     absl::StatusOr<std::unique_ptr<Connection>> conn =
-        Connection::Open(options);
+        OpenSqliteConnection(options);
     if (!conn.ok()) return conn.status();
-    pool->free_.push_back(conn->get());
-    pool->all_.push_back(*std::move(conn));
+    connections.push_back(*std::move(conn));
   }
-  return pool;
-}
-
-SqlitePool::Handle SqlitePool::Acquire() {
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait(lock, [this] { return !free_.empty(); });
-  Connection* conn = free_.back();
-  free_.pop_back();
-  return Handle(this, conn);
-}
-
-void SqlitePool::Release(Connection* conn) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    free_.push_back(conn);
-  }
-  cv_.notify_one();
-}
-
-absl::StatusOr<std::unique_ptr<Transaction>> Transaction::Begin(
-    Connection& conn, Mode mode) {
-  absl::Status status =
-      conn.Exec(mode == Mode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
-  if (!status.ok()) return status;
-  return std::unique_ptr<Transaction>(new Transaction(conn));
-}
-
-Transaction::~Transaction() {
-  if (!done_) conn_.Exec("ROLLBACK").IgnoreError();
-}
-
-absl::Status Transaction::Commit() {
-  absl::Status status = conn_.Exec("COMMIT");
-  if (status.ok()) done_ = true;
-  return status;
+  return std::make_unique<Pool>(std::move(connections));
 }
 
 }  // namespace shien::sql

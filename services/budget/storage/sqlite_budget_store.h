@@ -15,6 +15,11 @@ namespace shien::budget {
 absl::StatusOr<std::unique_ptr<BudgetStore>> OpenSqliteBudgetStore(
     const sql::SqliteOptions& options, int connections);
 
+// Applies the schema migrations of the pool's dialect and returns a store
+// over it (the SQLite and PostgreSQL factories end here).
+absl::StatusOr<std::unique_ptr<BudgetStore>> OpenBudgetStore(
+    std::unique_ptr<sql::Pool> pool);
+
 }  // namespace shien::budget
 
 #endif  // SHIEN_SERVICES_BUDGET_STORAGE_SQLITE_BUDGET_STORE_H_

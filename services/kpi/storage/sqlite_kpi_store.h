@@ -15,6 +15,11 @@ namespace shien::kpi {
 absl::StatusOr<std::unique_ptr<KpiStore>> OpenSqliteKpiStore(
     const sql::SqliteOptions& options, int connections);
 
+// Applies the schema migrations of the pool's dialect and returns a store
+// over it (the SQLite and PostgreSQL factories end here).
+absl::StatusOr<std::unique_ptr<KpiStore>> OpenKpiStore(
+    std::unique_ptr<sql::Pool> pool);
+
 }  // namespace shien::kpi
 
 #endif  // SHIEN_SERVICES_KPI_STORAGE_SQLITE_KPI_STORE_H_

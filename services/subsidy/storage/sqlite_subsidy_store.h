@@ -15,6 +15,11 @@ namespace shien::subsidy {
 absl::StatusOr<std::unique_ptr<SubsidyStore>> OpenSqliteSubsidyStore(
     const sql::SqliteOptions& options, int connections);
 
+// Applies the schema migrations of the pool's dialect and returns a store
+// over it (the SQLite and PostgreSQL factories end here).
+absl::StatusOr<std::unique_ptr<SubsidyStore>> OpenSubsidyStore(
+    std::unique_ptr<sql::Pool> pool);
+
 }  // namespace shien::subsidy
 
 #endif  // SHIEN_SERVICES_SUBSIDY_STORAGE_SQLITE_SUBSIDY_STORE_H_

@@ -27,11 +27,10 @@ constexpr char kRequestLogDdl[] =
     "NULL, fingerprint TEXT NOT NULL, response BLOB NOT NULL, created_at "
     "TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ')))";
 
-std::unique_ptr<SqlitePool> OpenPool(const std::string& path, int size = 2) {
+std::unique_ptr<Pool> OpenPool(const std::string& path, int size = 2) {
   SqliteOptions options;
   options.path = path;
-  absl::StatusOr<std::unique_ptr<SqlitePool>> pool =
-      SqlitePool::Open(options, size);
+  absl::StatusOr<std::unique_ptr<Pool>> pool = OpenSqlitePool(options, size);
   EXPECT_TRUE(pool.ok()) << pool.status();
   return pool.ok() ? *std::move(pool) : nullptr;
 }
@@ -39,7 +38,8 @@ std::unique_ptr<SqlitePool> OpenPool(const std::string& path, int size = 2) {
 std::unique_ptr<Connection> OpenConnection(const std::string& path) {
   SqliteOptions options;
   options.path = path;
-  absl::StatusOr<std::unique_ptr<Connection>> conn = Connection::Open(options);
+  absl::StatusOr<std::unique_ptr<Connection>> conn =
+      OpenSqliteConnection(options);
   EXPECT_TRUE(conn.ok()) << conn.status();
   return conn.ok() ? *std::move(conn) : nullptr;
 }
@@ -72,7 +72,7 @@ class SqliteTest : public ::testing::Test {
 TEST_F(SqliteTest, ExecPrepareBindStep) {
   auto pool = OpenPool(DbPath());
   ASSERT_NE(pool, nullptr);
-  SqlitePool::Handle conn = pool->Acquire();
+  Pool::Handle conn = pool->Acquire();
   ASSERT_TRUE(conn->Exec("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, "
                          "data BLOB, note TEXT)")
                   .ok());
@@ -118,7 +118,7 @@ TEST_F(SqliteTest, ExecPrepareBindStep) {
 TEST_F(SqliteTest, StatementIsResetWhenReleased) {
   auto pool = OpenPool(DbPath());
   ASSERT_NE(pool, nullptr);
-  SqlitePool::Handle conn = pool->Acquire();
+  Pool::Handle conn = pool->Acquire();
   ASSERT_TRUE(conn->Exec("CREATE TABLE t (id INTEGER); INSERT INTO t VALUES "
                          "(1); INSERT INTO t VALUES (2);")
                   .ok());
@@ -141,7 +141,7 @@ TEST_F(SqliteTest, StatementIsResetWhenReleased) {
 TEST_F(SqliteTest, ErrorsMapToCodes) {
   auto pool = OpenPool(DbPath());
   ASSERT_NE(pool, nullptr);
-  SqlitePool::Handle conn = pool->Acquire();
+  Pool::Handle conn = pool->Acquire();
   ASSERT_TRUE(conn->Exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT "
                          "UNIQUE, n INTEGER NOT NULL)")
                   .ok());
@@ -159,8 +159,8 @@ TEST_F(SqliteTest, ErrorsMapToCodes) {
 TEST_F(SqliteTest, PoolHandsOutDistinctConnections) {
   auto pool = OpenPool(DbPath(), 2);
   ASSERT_NE(pool, nullptr);
-  SqlitePool::Handle a = pool->Acquire();
-  SqlitePool::Handle b = pool->Acquire();
+  Pool::Handle a = pool->Acquire();
+  Pool::Handle b = pool->Acquire();
   EXPECT_NE(&*a, &*b);
   ASSERT_TRUE(a->Exec("CREATE TABLE t (id INTEGER)").ok());
   ASSERT_TRUE(a->Exec("INSERT INTO t VALUES (1)").ok());
@@ -173,10 +173,10 @@ TEST_F(SqliteTest, ReleasedConnectionIsReused) {
   ASSERT_NE(pool, nullptr);
   Connection* first;
   {
-    SqlitePool::Handle h = pool->Acquire();
+    Pool::Handle h = pool->Acquire();
     first = &*h;
   }
-  SqlitePool::Handle h = pool->Acquire();
+  Pool::Handle h = pool->Acquire();
   EXPECT_EQ(&*h, first);
 }
 
@@ -184,11 +184,11 @@ TEST_F(SqliteTest, AcquireBlocksUntilReleased) {
   auto pool = OpenPool(DbPath(), 1);
   ASSERT_NE(pool, nullptr);
   // Handle is neither copyable nor movable: construct it in place.
-  std::unique_ptr<SqlitePool::Handle> held(
-      new SqlitePool::Handle(pool->Acquire()));
+  std::unique_ptr<Pool::Handle> held(
+      new Pool::Handle(pool->Acquire()));
   std::atomic<bool> acquired{false};
   std::thread waiter([&] {
-    SqlitePool::Handle h = pool->Acquire();
+    Pool::Handle h = pool->Acquire();
     acquired = true;
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -201,7 +201,7 @@ TEST_F(SqliteTest, AcquireBlocksUntilReleased) {
 TEST_F(SqliteTest, TransactionRolledBackOnDestruction) {
   auto pool = OpenPool(DbPath());
   ASSERT_NE(pool, nullptr);
-  SqlitePool::Handle conn = pool->Acquire();
+  Pool::Handle conn = pool->Acquire();
   ASSERT_TRUE(conn->Exec("CREATE TABLE t (id INTEGER)").ok());
   {
     auto txn = Transaction::Begin(*conn, Transaction::Mode::kWrite);
@@ -221,7 +221,7 @@ TEST_F(SqliteTest, CommittedTransactionPersistsAcrossReopen) {
   {
     auto pool = OpenPool(DbPath());
     ASSERT_NE(pool, nullptr);
-    SqlitePool::Handle conn = pool->Acquire();
+    Pool::Handle conn = pool->Acquire();
     ASSERT_TRUE(conn->Exec("CREATE TABLE t (id INTEGER)").ok());
     auto txn = Transaction::Begin(*conn, Transaction::Mode::kWrite);
     ASSERT_TRUE(txn.ok()) << txn.status();
@@ -230,7 +230,7 @@ TEST_F(SqliteTest, CommittedTransactionPersistsAcrossReopen) {
   }
   auto pool = OpenPool(DbPath());
   ASSERT_NE(pool, nullptr);
-  SqlitePool::Handle conn = pool->Acquire();
+  Pool::Handle conn = pool->Acquire();
   EXPECT_EQ(QueryInt(*conn, "SELECT COUNT(*) FROM t"), 1);
   EXPECT_EQ(QueryInt(*conn, "SELECT id FROM t"), 42);
 }
@@ -239,8 +239,8 @@ TEST_F(SqliteTest, WriteTransactionTakesTheWriteLock) {
   SqliteOptions options;
   options.path = DbPath();
   options.busy_timeout_ms = 50;
-  auto a = Connection::Open(options);
-  auto b = Connection::Open(options);
+  auto a = OpenSqliteConnection(options);
+  auto b = OpenSqliteConnection(options);
   ASSERT_TRUE(a.ok() && b.ok());
   ASSERT_TRUE((*a)->Exec("CREATE TABLE t (id INTEGER)").ok());
   auto txn = Transaction::Begin(**a, Transaction::Mode::kWrite);
@@ -383,7 +383,7 @@ TEST_F(SqliteTest, ConcurrentMigrationsApplyOnce) {
     threads.emplace_back([&, i] {
       SqliteOptions options;
       options.path = DbPath();
-      auto conn = Connection::Open(options);
+      auto conn = OpenSqliteConnection(options);
       if (!conn.ok()) {
         results[i] = conn.status();
         return;

@@ -1,5 +1,3 @@
-#include "services/kpi/storage/sqlite_kpi_store.h"
-
 #include <chrono>
 #include <cstdio>
 #include <set>
@@ -13,7 +11,9 @@
 #include "common/sql/request_log.h"
 #include "common/status/errors.h"
 #include "common/status/macros.h"
+#include "services/kpi/storage/postgres_kpi_store.h"
 #include "services/kpi/storage/schema/migrations.h"
+#include "services/kpi/storage/sqlite_kpi_store.h"
 
 namespace shien::kpi {
 namespace {
@@ -87,9 +87,9 @@ absl::Status IndicatorNotFound(absl::string_view field, int year, int program,
       absl::StrCat(IndicatorName(year, program, id), " does not exist"));
 }
 
-class SqliteKpiStore final : public KpiStore {
+class SqlKpiStore final : public KpiStore {
  public:
-  explicit SqliteKpiStore(std::unique_ptr<sql::SqlitePool> pool)
+  explicit SqlKpiStore(std::unique_ptr<sql::Pool> pool)
       : pool_(std::move(pool)) {}
 
   absl::StatusOr<bool> LoadYear(
@@ -674,20 +674,34 @@ class SqliteKpiStore final : public KpiStore {
     return result;
   }
 
-  std::unique_ptr<sql::SqlitePool> pool_;
+  std::unique_ptr<sql::Pool> pool_;
 };
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<KpiStore>> OpenSqliteKpiStore(
-    const sql::SqliteOptions& options, int connections) {
-  SHIEN_ASSIGN_OR_RETURN(auto pool,
-                         sql::SqlitePool::Open(options, connections));
+absl::StatusOr<std::unique_ptr<KpiStore>> OpenKpiStore(
+    std::unique_ptr<sql::Pool> pool) {
   {
     auto conn = pool->Acquire();
-    SHIEN_RETURN_IF_ERROR(sql::ApplyMigrations(*conn, KpiMigrations()));
+    SHIEN_RETURN_IF_ERROR(
+        sql::ApplyMigrations(*conn, conn->dialect() == sql::Dialect::kPostgres
+                                        ? KpiPostgresMigrations()
+                                        : KpiMigrations()));
   }
-  return std::unique_ptr<KpiStore>(new SqliteKpiStore(std::move(pool)));
+  return std::unique_ptr<KpiStore>(new SqlKpiStore(std::move(pool)));
+}
+
+absl::StatusOr<std::unique_ptr<KpiStore>> OpenSqliteKpiStore(
+    const sql::SqliteOptions& options, int connections) {
+  SHIEN_ASSIGN_OR_RETURN(auto pool, sql::OpenSqlitePool(options, connections));
+  return OpenKpiStore(std::move(pool));
+}
+
+absl::StatusOr<std::unique_ptr<KpiStore>> OpenPostgresKpiStore(
+    const sql::PostgresOptions& options, int connections) {
+  SHIEN_ASSIGN_OR_RETURN(auto pool,
+                         sql::OpenPostgresPool(options, connections));
+  return OpenKpiStore(std::move(pool));
 }
 
 }  // namespace shien::kpi

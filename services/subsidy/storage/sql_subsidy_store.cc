@@ -1,5 +1,3 @@
-#include "services/subsidy/storage/sqlite_subsidy_store.h"
-
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
@@ -11,7 +9,9 @@
 #include "common/status/errors.h"
 #include "common/status/macros.h"
 #include "services/subsidy/codec/codec.h"
+#include "services/subsidy/storage/postgres_subsidy_store.h"
 #include "services/subsidy/storage/schema/migrations.h"
+#include "services/subsidy/storage/sqlite_subsidy_store.h"
 
 namespace shien::subsidy {
 namespace {
@@ -61,9 +61,9 @@ std::string EncodeApplication(const Application& a) {
 constexpr char kApplicationColumns[] =
     "id, fiscal_year, scheme_id, revision, data";
 
-class SqliteSubsidyStore final : public SubsidyStore {
+class SqlSubsidyStore final : public SubsidyStore {
  public:
-  explicit SqliteSubsidyStore(std::unique_ptr<sql::SqlitePool> pool)
+  explicit SqlSubsidyStore(std::unique_ptr<sql::Pool> pool)
       : pool_(std::move(pool)) {}
 
   absl::StatusOr<bool> LoadYear(int year, const std::string& note,
@@ -166,7 +166,7 @@ class SqliteSubsidyStore final : public SubsidyStore {
               c.Prepare("INSERT INTO applications (fiscal_year, scheme_id, "
                         "round_id, course_id, corporate_number, state, "
                         "requested_yen, committed_yen, revision, data) VALUES "
-                        "(?,?,?,?,?,?,?,?,?, x'')"));
+                        "(?,?,?,?,?,?,?,?,?,?) RETURNING id"));
           insert->Bind(1, a.fiscal_year)
               .Bind(2, a.scheme_id)
               .Bind(3, a.round_id)
@@ -175,15 +175,12 @@ class SqliteSubsidyStore final : public SubsidyStore {
               .Bind(6, static_cast<int64_t>(a.state))
               .Bind(7, a.quote.amount_yen)
               .Bind(8, a.CommittedYen())
-              .Bind(9, a.revision);
-          SHIEN_RETURN_IF_ERROR(insert->Run());
-          insert.reset();
-          SHIEN_ASSIGN_OR_RETURN(auto last,
-                                 c.Prepare("SELECT last_insert_rowid()"));
-          SHIEN_ASSIGN_OR_RETURN(bool row, last->Step());
+              .Bind(9, a.revision)
+              .BindBlob(10, "");
+          SHIEN_ASSIGN_OR_RETURN(bool row, insert->Step());
           if (!row) return absl::InternalError("no row id");
-          a.id = last->Int(0);
-          last.reset();
+          a.id = insert->Int(0);
+          insert.reset();
           SHIEN_RETURN_IF_ERROR(WriteApplication(c, a));
           SHIEN_RETURN_IF_ERROR(sql::BumpDataVersion(c, a.fiscal_year));
           return encode(a);
@@ -534,20 +531,34 @@ class SqliteSubsidyStore final : public SubsidyStore {
     return DecisionTotals{stmt->Int(0), stmt->Int(1)};
   }
 
-  std::unique_ptr<sql::SqlitePool> pool_;
+  std::unique_ptr<sql::Pool> pool_;
 };
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<SubsidyStore>> OpenSqliteSubsidyStore(
-    const sql::SqliteOptions& options, int connections) {
-  SHIEN_ASSIGN_OR_RETURN(auto pool,
-                         sql::SqlitePool::Open(options, connections));
+absl::StatusOr<std::unique_ptr<SubsidyStore>> OpenSubsidyStore(
+    std::unique_ptr<sql::Pool> pool) {
   {
     auto conn = pool->Acquire();
-    SHIEN_RETURN_IF_ERROR(sql::ApplyMigrations(*conn, SubsidyMigrations()));
+    SHIEN_RETURN_IF_ERROR(
+        sql::ApplyMigrations(*conn, conn->dialect() == sql::Dialect::kPostgres
+                                        ? SubsidyPostgresMigrations()
+                                        : SubsidyMigrations()));
   }
-  return std::unique_ptr<SubsidyStore>(new SqliteSubsidyStore(std::move(pool)));
+  return std::unique_ptr<SubsidyStore>(new SqlSubsidyStore(std::move(pool)));
+}
+
+absl::StatusOr<std::unique_ptr<SubsidyStore>> OpenSqliteSubsidyStore(
+    const sql::SqliteOptions& options, int connections) {
+  SHIEN_ASSIGN_OR_RETURN(auto pool, sql::OpenSqlitePool(options, connections));
+  return OpenSubsidyStore(std::move(pool));
+}
+
+absl::StatusOr<std::unique_ptr<SubsidyStore>> OpenPostgresSubsidyStore(
+    const sql::PostgresOptions& options, int connections) {
+  SHIEN_ASSIGN_OR_RETURN(auto pool,
+                         sql::OpenPostgresPool(options, connections));
+  return OpenSubsidyStore(std::move(pool));
 }
 
 }  // namespace shien::subsidy

@@ -1,5 +1,3 @@
-#include "services/budget/storage/sqlite_budget_store.h"
-
 #include <chrono>
 #include <map>
 #include <set>
@@ -16,7 +14,9 @@
 #include "common/sql/request_log.h"
 #include "common/status/errors.h"
 #include "common/status/macros.h"
+#include "services/budget/storage/postgres_budget_store.h"
 #include "services/budget/storage/schema/migrations.h"
+#include "services/budget/storage/sqlite_budget_store.h"
 
 namespace shien::budget {
 namespace {
@@ -57,9 +57,9 @@ std::vector<PlanWarning> DecodeWarnings(const std::string& text) {
   return out;
 }
 
-class SqliteBudgetStore final : public BudgetStore {
+class SqlBudgetStore final : public BudgetStore {
  public:
-  explicit SqliteBudgetStore(std::unique_ptr<sql::SqlitePool> pool)
+  explicit SqlBudgetStore(std::unique_ptr<sql::Pool> pool)
       : pool_(std::move(pool)) {}
 
   absl::StatusOr<bool> LoadPlan(
@@ -836,20 +836,34 @@ class SqliteBudgetStore final : public BudgetStore {
     return out;
   }
 
-  std::unique_ptr<sql::SqlitePool> pool_;
+  std::unique_ptr<sql::Pool> pool_;
 };
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<BudgetStore>> OpenSqliteBudgetStore(
-    const sql::SqliteOptions& options, int connections) {
-  SHIEN_ASSIGN_OR_RETURN(auto pool,
-                         sql::SqlitePool::Open(options, connections));
+absl::StatusOr<std::unique_ptr<BudgetStore>> OpenBudgetStore(
+    std::unique_ptr<sql::Pool> pool) {
   {
     auto conn = pool->Acquire();
-    SHIEN_RETURN_IF_ERROR(sql::ApplyMigrations(*conn, BudgetMigrations()));
+    SHIEN_RETURN_IF_ERROR(
+        sql::ApplyMigrations(*conn, conn->dialect() == sql::Dialect::kPostgres
+                                        ? BudgetPostgresMigrations()
+                                        : BudgetMigrations()));
   }
-  return std::unique_ptr<BudgetStore>(new SqliteBudgetStore(std::move(pool)));
+  return std::unique_ptr<BudgetStore>(new SqlBudgetStore(std::move(pool)));
+}
+
+absl::StatusOr<std::unique_ptr<BudgetStore>> OpenSqliteBudgetStore(
+    const sql::SqliteOptions& options, int connections) {
+  SHIEN_ASSIGN_OR_RETURN(auto pool, sql::OpenSqlitePool(options, connections));
+  return OpenBudgetStore(std::move(pool));
+}
+
+absl::StatusOr<std::unique_ptr<BudgetStore>> OpenPostgresBudgetStore(
+    const sql::PostgresOptions& options, int connections) {
+  SHIEN_ASSIGN_OR_RETURN(auto pool,
+                         sql::OpenPostgresPool(options, connections));
+  return OpenBudgetStore(std::move(pool));
 }
 
 }  // namespace shien::budget
