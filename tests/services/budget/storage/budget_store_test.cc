@@ -10,7 +10,9 @@
 #include "common/status/errors.h"
 #include "gtest/gtest.h"
 #include "services/budget/plan/plan_loader.h"
+#include "services/budget/storage/postgres_budget_store.h"
 #include "services/budget/storage/sqlite_budget_store.h"
+#include "tests/testing/postgres_server.h"
 #include "tests/testing/temp_dir.h"
 
 namespace shien::budget {
@@ -257,6 +259,23 @@ INSTANTIATE_TEST_SUITE_P(
                              sql::SqliteOptions options;
                              options.path = dir + "/budget.db";
                              auto store = OpenSqliteBudgetStore(options, 4);
+                             EXPECT_TRUE(store.ok()) << store.status();
+                             return store.ok() ? *std::move(store) : nullptr;
+                           }}),
+    [](const ::testing::TestParamInfo<Impl>& info) { return info.param.name; });
+
+// The same suite against PostgreSQL: a throwaway cluster (initdb + pg_ctl
+// on a free loopback port) shared by this test binary, one database per
+// test directory.
+INSTANTIATE_TEST_SUITE_P(
+    Postgres, BudgetStoreTest,
+    ::testing::Values(Impl{"postgres",
+                           [](const std::string& dir) {
+                             sql::PostgresOptions options;
+                             options.conninfo =
+                                 testing::SharedPostgresDatabase(dir);
+                             EXPECT_FALSE(options.conninfo.empty());
+                             auto store = OpenPostgresBudgetStore(options, 4);
                              EXPECT_TRUE(store.ok()) << store.status();
                              return store.ok() ? *std::move(store) : nullptr;
                            }}),

@@ -18,7 +18,9 @@
 #include "gtest/gtest.h"
 #include "services/kpi/data/kpi_loader.h"
 #include "services/kpi/domain/indicator.h"
+#include "services/kpi/storage/postgres_kpi_store.h"
 #include "services/kpi/storage/sqlite_kpi_store.h"
+#include "tests/testing/postgres_server.h"
 #include "tests/testing/temp_dir.h"
 
 namespace shien::kpi {
@@ -731,6 +733,23 @@ INSTANTIATE_TEST_SUITE_P(
                              options.path = dir + "/kpi.db";
                              options.durable = false;
                              auto store = OpenSqliteKpiStore(options, 4);
+                             EXPECT_TRUE(store.ok()) << store.status();
+                             return store.ok() ? *std::move(store) : nullptr;
+                           }}),
+    [](const ::testing::TestParamInfo<Impl>& info) { return info.param.name; });
+
+// The same suite against PostgreSQL: a throwaway cluster (initdb + pg_ctl
+// on a free loopback port) shared by this test binary, one database per
+// test directory.
+INSTANTIATE_TEST_SUITE_P(
+    Postgres, KpiStoreTest,
+    ::testing::Values(Impl{"postgres",
+                           [](const std::string& dir) {
+                             sql::PostgresOptions options;
+                             options.conninfo =
+                                 testing::SharedPostgresDatabase(dir);
+                             EXPECT_FALSE(options.conninfo.empty());
+                             auto store = OpenPostgresKpiStore(options, 4);
                              EXPECT_TRUE(store.ok()) << store.status();
                              return store.ok() ? *std::move(store) : nullptr;
                            }}),

@@ -26,7 +26,9 @@
 #include "services/subsidy/codec/codec.h"
 #include "services/subsidy/data/scheme_loader.h"
 #include "services/subsidy/domain/application.h"
+#include "services/subsidy/storage/postgres_subsidy_store.h"
 #include "services/subsidy/storage/sqlite_subsidy_store.h"
+#include "tests/testing/postgres_server.h"
 #include "tests/testing/temp_dir.h"
 
 namespace shien::subsidy {
@@ -1129,6 +1131,23 @@ INSTANTIATE_TEST_SUITE_P(
                              options.path = dir + "/subsidy.db";
                              options.durable = false;
                              auto store = OpenSqliteSubsidyStore(options, 4);
+                             EXPECT_TRUE(store.ok()) << store.status();
+                             return store.ok() ? *std::move(store) : nullptr;
+                           }}),
+    [](const ::testing::TestParamInfo<Impl>& info) { return info.param.name; });
+
+// The same suite against PostgreSQL: a throwaway cluster (initdb + pg_ctl
+// on a free loopback port) shared by this test binary, one database per
+// test directory.
+INSTANTIATE_TEST_SUITE_P(
+    Postgres, SubsidyStoreTest,
+    ::testing::Values(Impl{"postgres",
+                           [](const std::string& dir) {
+                             sql::PostgresOptions options;
+                             options.conninfo =
+                                 testing::SharedPostgresDatabase(dir);
+                             EXPECT_FALSE(options.conninfo.empty());
+                             auto store = OpenPostgresSubsidyStore(options, 4);
                              EXPECT_TRUE(store.ok()) << store.status();
                              return store.ok() ? *std::move(store) : nullptr;
                            }}),
