@@ -246,6 +246,25 @@ std::pair<std::string, int> ToPostgresPlaceholders(absl::string_view sql) {
   return {out, most};
 }
 
+std::string DescribePostgres(const std::string& conninfo) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
+  if (options == nullptr) {
+    if (error != nullptr) PQfreemem(error);
+    return "postgresql (unparsable connection string)";
+  }
+  std::string host = "localhost", port = "5432", db;
+  for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+    if (o->val == nullptr) continue;
+    const absl::string_view key(o->keyword);
+    if (key == "host" || key == "hostaddr") host = o->val;
+    if (key == "port") port = o->val;
+    if (key == "dbname") db = o->val;
+  }
+  PQconninfoFree(options);
+  return absl::StrCat("postgresql ", host, ":", port, "/", db);
+}
+
 absl::StatusOr<std::unique_ptr<Connection>> OpenPostgresConnection(
     const PostgresOptions& options) {
   const std::string timeout = absl::StrCat(options.connect_timeout_s);

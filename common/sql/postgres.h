@@ -32,6 +32,10 @@ absl::StatusOr<std::unique_ptr<Connection>> OpenPostgresConnection(
 absl::StatusOr<std::unique_ptr<Pool>> OpenPostgresPool(
     const PostgresOptions& options, int size);
 
+// "postgresql host:port/dbname" for logs: the connection string without
+// its password or other settings.
+std::string DescribePostgres(const std::string& conninfo);
+
 // `sql` with its `?` and `?N` placeholders (outside quoted literals)
 // written as PostgreSQL's `$N`, and the number of parameters.
 std::pair<std::string, int> ToPostgresPlaceholders(absl::string_view sql);

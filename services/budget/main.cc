@@ -14,6 +14,7 @@
 #include "common/server/server.h"
 #include "services/budget/api/budget_service.h"
 #include "services/budget/plan/plan_loader.h"
+#include "services/budget/storage/postgres_budget_store.h"
 #include "services/budget/storage/sqlite_budget_store.h"
 
 ABSL_FLAG(std::string, listen,
@@ -24,6 +25,11 @@ ABSL_FLAG(std::string, listen,
                                     shien::EnvOr("SHIEN_BUDGET_PORT", 50051))),
           "host:port to serve on (env SHIEN_BUDGET_LISTEN, or 127.0.0.1 with "
           "SHIEN_BUDGET_PORT)");
+ABSL_FLAG(std::string, postgres,
+          shien::EnvOr("SHIEN_BUDGET_POSTGRES", std::string()),
+          "PostgreSQL connection string (libpq, e.g. \"host=db "
+          "dbname=budget user=shien\"); when set the service keeps its data "
+          "there instead of --db (env SHIEN_BUDGET_POSTGRES)");
 ABSL_FLAG(std::string, db,
           shien::EnvOr("SHIEN_BUDGET_DB",
                        shien::EnvOr("SHIEN_DATA_DIR", std::string("./var")) +
@@ -63,13 +69,24 @@ int main(int argc, char** argv) {
   auto authenticator = shien::AuthenticatorFromFlags();
   if (!authenticator.ok()) return Fail(authenticator.status());
 
-  const std::string db = absl::GetFlag(FLAGS_db);
-  shien::CreateParentDirectory(db);
-  shien::sql::SqliteOptions options;
-  options.path = db;
-  options.durable = absl::GetFlag(FLAGS_durable);
   const int workers = std::max(1, absl::GetFlag(FLAGS_workers));
-  auto store = shien::budget::OpenSqliteBudgetStore(options, workers + 1);
+  const std::string db = absl::GetFlag(FLAGS_db);
+  const std::string postgres = absl::GetFlag(FLAGS_postgres);
+  std::string where;
+  absl::StatusOr<std::unique_ptr<shien::budget::BudgetStore>> store;
+  if (!postgres.empty()) {
+    shien::sql::PostgresOptions pg;
+    pg.conninfo = postgres;
+    where = shien::sql::DescribePostgres(postgres);
+    store = shien::budget::OpenPostgresBudgetStore(pg, workers + 1);
+  } else {
+    shien::CreateParentDirectory(db);
+    shien::sql::SqliteOptions options;
+    options.path = db;
+    options.durable = absl::GetFlag(FLAGS_durable);
+    where = absl::StrCat("db ", db);
+    store = shien::budget::OpenSqliteBudgetStore(options, workers + 1);
+  }
   if (!store.ok()) return Fail(store.status());
 
   const std::string plan_dir = absl::GetFlag(FLAGS_plan_dir);
@@ -98,7 +115,7 @@ int main(int argc, char** argv) {
   run.log_name = "budget";
   run.service_name = "shien.budget.v1.BudgetService";
   run.listen = absl::GetFlag(FLAGS_listen);
-  run.detail = absl::StrCat("db ", db);
+  run.detail = absl::StrCat(where);
   run.service = &service;
   run.authenticator = authenticator->get();
   run.executor = &executor;

@@ -16,6 +16,7 @@
 #include "services/kpi/api/kpi_service.h"
 #include "services/kpi/clients/program_directory.h"
 #include "services/kpi/data/kpi_loader.h"
+#include "services/kpi/storage/postgres_kpi_store.h"
 #include "services/kpi/storage/sqlite_kpi_store.h"
 
 ABSL_FLAG(std::string, listen,
@@ -26,6 +27,11 @@ ABSL_FLAG(std::string, listen,
                                     shien::EnvOr("SHIEN_KPI_PORT", 50052))),
           "host:port to serve on (env SHIEN_KPI_LISTEN, or SHIEN_BIND_HOST "
           "with SHIEN_KPI_PORT)");
+ABSL_FLAG(std::string, postgres,
+          shien::EnvOr("SHIEN_KPI_POSTGRES", std::string()),
+          "PostgreSQL connection string (libpq, e.g. \"host=db "
+          "dbname=kpi user=shien\"); when set the service keeps its data "
+          "there instead of --db (env SHIEN_KPI_POSTGRES)");
 ABSL_FLAG(std::string, db,
           shien::EnvOr("SHIEN_KPI_DB",
                        shien::EnvOr("SHIEN_DATA_DIR", std::string("./var")) +
@@ -71,13 +77,24 @@ int main(int argc, char** argv) {
   auto authenticator = shien::AuthenticatorFromFlags();
   if (!authenticator.ok()) return Fail(authenticator.status());
 
-  const std::string db = absl::GetFlag(FLAGS_db);
-  shien::CreateParentDirectory(db);
-  shien::sql::SqliteOptions options;
-  options.path = db;
-  options.durable = absl::GetFlag(FLAGS_durable);
   const int workers = std::max(1, absl::GetFlag(FLAGS_workers));
-  auto store = shien::kpi::OpenSqliteKpiStore(options, workers + 1);
+  const std::string db = absl::GetFlag(FLAGS_db);
+  const std::string postgres = absl::GetFlag(FLAGS_postgres);
+  std::string where;
+  absl::StatusOr<std::unique_ptr<shien::kpi::KpiStore>> store;
+  if (!postgres.empty()) {
+    shien::sql::PostgresOptions pg;
+    pg.conninfo = postgres;
+    where = shien::sql::DescribePostgres(postgres);
+    store = shien::kpi::OpenPostgresKpiStore(pg, workers + 1);
+  } else {
+    shien::CreateParentDirectory(db);
+    shien::sql::SqliteOptions options;
+    options.path = db;
+    options.durable = absl::GetFlag(FLAGS_durable);
+    where = absl::StrCat("db ", db);
+    store = shien::kpi::OpenSqliteKpiStore(options, workers + 1);
+  }
   if (!store.ok()) return Fail(store.status());
 
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
@@ -112,8 +129,8 @@ int main(int argc, char** argv) {
   run.log_name = "kpi";
   run.service_name = "shien.kpi.v1.KpiService";
   run.listen = absl::GetFlag(FLAGS_listen);
-  run.detail = absl::StrCat("db ", db, ", budget at ",
-                            absl::GetFlag(FLAGS_budget_address));
+  run.detail =
+      absl::StrCat(where, ", budget at ", absl::GetFlag(FLAGS_budget_address));
   run.service = &service;
   run.authenticator = authenticator->get();
   run.executor = &executor;

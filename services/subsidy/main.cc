@@ -17,6 +17,7 @@
 #include "services/subsidy/clients/outbox_dispatcher.h"
 #include "services/subsidy/clients/peers.h"
 #include "services/subsidy/data/scheme_loader.h"
+#include "services/subsidy/storage/postgres_subsidy_store.h"
 #include "services/subsidy/storage/sqlite_subsidy_store.h"
 
 ABSL_FLAG(std::string, listen,
@@ -27,6 +28,11 @@ ABSL_FLAG(std::string, listen,
                                     shien::EnvOr("SHIEN_SUBSIDY_PORT", 50053))),
           "host:port to serve on (env SHIEN_SUBSIDY_LISTEN, or SHIEN_BIND_HOST "
           "with SHIEN_SUBSIDY_PORT)");
+ABSL_FLAG(std::string, postgres,
+          shien::EnvOr("SHIEN_SUBSIDY_POSTGRES", std::string()),
+          "PostgreSQL connection string (libpq, e.g. \"host=db "
+          "dbname=subsidy user=shien\"); when set the service keeps its data "
+          "there instead of --db (env SHIEN_SUBSIDY_POSTGRES)");
 ABSL_FLAG(std::string, db,
           shien::EnvOr("SHIEN_SUBSIDY_DB",
                        shien::EnvOr("SHIEN_DATA_DIR", std::string("./var")) +
@@ -48,6 +54,10 @@ ABSL_FLAG(int, outbox_poll_ms, 500,
           "how often undelivered outbox messages are retried at first");
 ABSL_FLAG(int, outbox_max_backoff_ms, 10000,
           "the longest pause between retries of an unreachable receiver");
+ABSL_FLAG(int, outbox_lease_ms, 15000,
+          "instances sharing a database deliver the outbox one at a time; "
+          "how long the deliverer's lease lasts unrenewed (after a crash, "
+          "another instance takes over within it)");
 ABSL_FLAG(std::string, data_dir,
           shien::EnvOr("SHIEN_PLAN_DIR", std::string("data")),
           "directory holding fy{YEAR}/schemes.textproto files to load at "
@@ -80,13 +90,24 @@ int main(int argc, char** argv) {
   auto authenticator = shien::AuthenticatorFromFlags();
   if (!authenticator.ok()) return Fail(authenticator.status());
 
-  const std::string db = absl::GetFlag(FLAGS_db);
-  shien::CreateParentDirectory(db);
-  shien::sql::SqliteOptions options;
-  options.path = db;
-  options.durable = absl::GetFlag(FLAGS_durable);
   const int workers = std::max(1, absl::GetFlag(FLAGS_workers));
-  auto store = shien::subsidy::OpenSqliteSubsidyStore(options, workers + 2);
+  const std::string db = absl::GetFlag(FLAGS_db);
+  const std::string postgres = absl::GetFlag(FLAGS_postgres);
+  std::string where;
+  absl::StatusOr<std::unique_ptr<shien::subsidy::SubsidyStore>> store;
+  if (!postgres.empty()) {
+    shien::sql::PostgresOptions pg;
+    pg.conninfo = postgres;
+    where = shien::sql::DescribePostgres(postgres);
+    store = shien::subsidy::OpenPostgresSubsidyStore(pg, workers + 2);
+  } else {
+    shien::CreateParentDirectory(db);
+    shien::sql::SqliteOptions options;
+    options.path = db;
+    options.durable = absl::GetFlag(FLAGS_durable);
+    where = absl::StrCat("db ", db);
+    store = shien::subsidy::OpenSqliteSubsidyStore(options, workers + 2);
+  }
   if (!store.ok()) return Fail(store.status());
 
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
@@ -111,7 +132,8 @@ int main(int argc, char** argv) {
   auto outbox = std::make_unique<shien::subsidy::OutboxDispatcher>(
       store->get(), peers.get(),
       std::chrono::milliseconds(absl::GetFlag(FLAGS_outbox_poll_ms)),
-      std::chrono::milliseconds(absl::GetFlag(FLAGS_outbox_max_backoff_ms)));
+      std::chrono::milliseconds(absl::GetFlag(FLAGS_outbox_max_backoff_ms)),
+      std::chrono::milliseconds(absl::GetFlag(FLAGS_outbox_lease_ms)));
   auto database_id = (*store)->DatabaseId();
   if (!database_id.ok()) return Fail(database_id.status());
   auto cache = shien::cache::ViewCacheFromFlags(
@@ -124,9 +146,9 @@ int main(int argc, char** argv) {
   run.log_name = "subsidy";
   run.service_name = "shien.subsidy.v1.SubsidyService";
   run.listen = absl::GetFlag(FLAGS_listen);
-  run.detail = absl::StrCat("db ", db, ", budget at ",
-                            absl::GetFlag(FLAGS_budget_address), ", kpi at ",
-                            absl::GetFlag(FLAGS_kpi_address));
+  run.detail =
+      absl::StrCat(where, ", budget at ", absl::GetFlag(FLAGS_budget_address),
+                   ", kpi at ", absl::GetFlag(FLAGS_kpi_address));
   run.service = &service;
   run.authenticator = authenticator->get();
   run.executor = &executor;

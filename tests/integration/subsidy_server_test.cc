@@ -54,7 +54,8 @@ class ThreeServices : public ::testing::Test {
                  {"--listen=127.0.0.1:0", "--redis=off", "--insecure_no_auth",
                   "--data_dir=" + testing::SourceDir() + "/data",
                   "--budget_address=" + budget, "--kpi_address=" + kpi,
-                  "--outbox_poll_ms=50", "--outbox_max_backoff_ms=200"});
+                  "--outbox_poll_ms=50", "--outbox_max_backoff_ms=200",
+                  "--outbox_lease_ms=1000"});
   }
 
   template <typename Stub>

@@ -1,17 +1,34 @@
 #include "services/subsidy/clients/outbox_dispatcher.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <set>
 #include <string>
 
+#include "absl/strings/str_cat.h"
+#include "common/api/timestamps.h"
+
 namespace shien::subsidy {
+namespace {
+
+std::string HostName() {
+  char name[256] = {0};
+  if (gethostname(name, sizeof(name) - 1) != 0) return "unknown";
+  return name;
+}
+
+}  // namespace
 
 OutboxDispatcher::OutboxDispatcher(SubsidyStore* store, Peers* peers,
                                    std::chrono::milliseconds poll_interval,
-                                   std::chrono::milliseconds max_backoff)
+                                   std::chrono::milliseconds max_backoff,
+                                   std::chrono::milliseconds lease)
     : store_(store),
       peers_(peers),
+      holder_(absl::StrCat(HostName(), ":", getpid(), ":", NowMicros())),
+      lease_(lease),
       poll_interval_(poll_interval),
       max_backoff_(max_backoff),
       thread_([this] { Run(); }) {}
@@ -23,6 +40,9 @@ OutboxDispatcher::~OutboxDispatcher() {
   }
   cv_.notify_all();
   thread_.join();
+  // Hands the lease back (expired at once) so another instance, or this
+  // one restarted, delivers without waiting for it to run out.
+  store_->HoldOutboxLease(holder_, 0, 0).IgnoreError();
 }
 
 void OutboxDispatcher::Nudge() {
@@ -52,10 +72,16 @@ void OutboxDispatcher::Run() {
 
 bool OutboxDispatcher::DeliverPending() {
   // Order is kept per target: once a receiver is unreachable, its later
-  // messages wait for the next pass; other receivers go on.
+  // messages wait for the next pass; other receivers go on. Only the
+  // instance holding the lease delivers; it renews it every batch.
   std::set<std::string> blocked;
   int64_t after = 0;
   while (true) {
+    absl::StatusOr<bool> lease = store_->HoldOutboxLease(
+        holder_, NowMicros(),
+        std::chrono::duration_cast<std::chrono::microseconds>(lease_).count());
+    if (!lease.ok()) return false;
+    if (!*lease) return true;
     absl::StatusOr<std::vector<OutboxMessage>> pending =
         store_->PendingOutbox(after, 100);
     if (!pending.ok()) return false;

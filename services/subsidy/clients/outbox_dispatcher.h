@@ -4,6 +4,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "services/subsidy/clients/peers.h"
@@ -18,12 +19,18 @@ namespace shien::subsidy {
 // unreachable receiver's messages wait, in order, and are retried after a
 // growing pause (up to `max_backoff`) while other receivers' messages go
 // on; a message the receiver refuses for good is set aside (dead) with the
-// error and logged. Thread-safe.
+// error and logged. Instances sharing a database deliver one at a time:
+// the one holding the outbox lease (SubsidyStore::HoldOutboxLease), renewed
+// every batch and taken over by another when it expires. Thread-safe.
 class OutboxDispatcher {
  public:
+  // `lease` is how long the delivery lease lasts unrenewed: longer than any
+  // one delivery (peer deadlines are seconds), so a live holder never loses
+  // it mid-delivery; a successor of a crashed holder waits that long.
   OutboxDispatcher(SubsidyStore* store, Peers* peers,
                    std::chrono::milliseconds poll_interval,
-                   std::chrono::milliseconds max_backoff);
+                   std::chrono::milliseconds max_backoff,
+                   std::chrono::milliseconds lease = std::chrono::seconds(15));
   // Stops the thread (a delivery in progress finishes first).
   ~OutboxDispatcher();
 
@@ -37,6 +44,9 @@ class OutboxDispatcher {
 
   SubsidyStore* store_;
   Peers* peers_;
+  // This dispatcher's name in the outbox lease (host:pid:start time).
+  const std::string holder_;
+  const std::chrono::milliseconds lease_;
   std::chrono::milliseconds poll_interval_;
   std::chrono::milliseconds max_backoff_;
   std::mutex mu_;

@@ -45,8 +45,9 @@ std::unique_ptr<Peers> NewGrpcPeers(const std::string& budget_address,
                                     int timeout_ms);
 
 // True for errors worth retrying later (the peer was unreachable, busy,
-// failed inside, or refused this service's credentials); false for definite refusals that will not change (the
-// request is wrong: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION, ...).
+// failed inside, or refused this service's credentials); false for definite
+// refusals that will not change (the request is wrong: INVALID_ARGUMENT,
+// NOT_FOUND, FAILED_PRECONDITION, ...).
 bool IsRetryable(const absl::Status& status);
 
 }  // namespace shien::subsidy

@@ -376,6 +376,33 @@ class SqlSubsidyStore final : public SubsidyStore {
     return out;
   }
 
+  absl::StatusOr<bool> HoldOutboxLease(const std::string& holder,
+                                       int64_t now_micros,
+                                       int64_t ttl_micros) override {
+    auto conn = pool_->Acquire();
+    SHIEN_ASSIGN_OR_RETURN(
+        auto txn, Transaction::Begin(*conn, Transaction::Mode::kWrite));
+    SHIEN_ASSIGN_OR_RETURN(
+        auto read,
+        conn->Prepare("SELECT holder, expires_micros FROM outbox_lease"));
+    SHIEN_ASSIGN_OR_RETURN(bool found, read->Step());
+    if (found && read->Text(0) != holder && read->Int(1) > now_micros) {
+      return false;
+    }
+    read.reset();
+    SHIEN_ASSIGN_OR_RETURN(
+        auto write,
+        conn->Prepare(found ? "UPDATE outbox_lease SET holder = ?, "
+                              "expires_micros = ? WHERE singleton = 1"
+                            : "INSERT INTO outbox_lease (holder, "
+                              "expires_micros, singleton) VALUES (?, ?, 1)"));
+    write->Bind(1, holder).Bind(2, now_micros + ttl_micros);
+    SHIEN_RETURN_IF_ERROR(write->Run());
+    write.reset();
+    SHIEN_RETURN_IF_ERROR(txn->Commit());
+    return true;
+  }
+
   absl::Status MarkDelivered(int64_t sequence) override {
     auto conn = pool_->Acquire();
     SHIEN_ASSIGN_OR_RETURN(

@@ -128,6 +128,12 @@ class SubsidyStore {
   virtual absl::StatusOr<StatsSnapshot> Stats(int year,
                                               const std::string& scheme) = 0;
 
+  // Takes or renews the outbox delivery lease for `holder` until
+  // `now_micros + ttl_micros`: true when `holder` has it (it was free,
+  // expired or already its own), false when another holder's lease runs.
+  virtual absl::StatusOr<bool> HoldOutboxLease(const std::string& holder,
+                                               int64_t now_micros,
+                                               int64_t ttl_micros) = 0;
   // Undelivered, live outbox messages with sequence > after_sequence, in
   // sequence order, at most `limit`.
   virtual absl::StatusOr<std::vector<OutboxMessage>> PendingOutbox(

@@ -1123,6 +1123,18 @@ TEST_P(SubsidyStoreTest, ConcurrentWritersGetDistinctIdsAndOneSubmission) {
   EXPECT_EQ(ListIds(Filter(State::kSubmitted)).size(), 1u);
 }
 
+TEST_P(SubsidyStoreTest, OneHolderHasTheOutboxLeaseUntilItExpires) {
+  const int64_t t0 = 1'000'000'000;
+  EXPECT_TRUE(*store_->HoldOutboxLease("a", t0, 100));
+  EXPECT_FALSE(*store_->HoldOutboxLease("b", t0 + 50, 100));
+  // The holder renews.
+  EXPECT_TRUE(*store_->HoldOutboxLease("a", t0 + 90, 100));
+  EXPECT_FALSE(*store_->HoldOutboxLease("b", t0 + 150, 100));
+  // Unrenewed, it passes to another.
+  EXPECT_TRUE(*store_->HoldOutboxLease("b", t0 + 191, 100));
+  EXPECT_FALSE(*store_->HoldOutboxLease("a", t0 + 200, 100));
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Sqlite, SubsidyStoreTest,
     ::testing::Values(Impl{"sqlite",

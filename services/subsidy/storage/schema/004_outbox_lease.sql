@@ -1,0 +1,9 @@
+-- Which instance delivers the outbox: one at a time, so deliveries keep
+-- their order per receiver when several instances share the database. The
+-- holder renews its lease while it works; another takes over once it
+-- expires.
+CREATE TABLE outbox_lease (
+  singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+  holder TEXT NOT NULL,
+  expires_micros INTEGER NOT NULL
+);
