@@ -197,7 +197,8 @@ absl::StatusOr<std::map<std::string, std::string>> ReadDevTokens(
     if (!absl::EndsWith(name, "_TOKEN")) continue;
     name.remove_prefix(6);
     name.remove_suffix(6);
-    tokens[absl::AsciiStrToLower(std::string(name))] = std::string(rest.substr(eq + 1));
+    tokens[absl::AsciiStrToLower(std::string(name))] =
+        std::string(rest.substr(eq + 1));
   }
   if (tokens.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(path, " holds no tokens"));
