@@ -26,8 +26,12 @@ int ServeService(const ServiceRun& run) {
   std::vector<grpc::Service*> services = {run.service, &audit};
   services.insert(services.end(), run.more_services.begin(),
                   run.more_services.end());
-  auto running = StartServer(options, services,
-                             {run.service_name, run.service_name + "/cache"});
+  // "liveness" is SERVING for as long as the process serves at all, whatever
+  // its database and cache (for liveness probes, which must not restart a
+  // server whose database is away).
+  auto running =
+      StartServer(options, services,
+                  {run.service_name, run.service_name + "/cache", "liveness"});
   if (!running.ok()) {
     std::fprintf(stderr, "%s: %s\n", run.log_name.c_str(),
                  std::string(running.status().message()).c_str());

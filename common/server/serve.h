@@ -37,7 +37,8 @@ struct ServiceRun {
   std::chrono::milliseconds grace{10000};
 };
 
-// Starts the server (health for the service and `<service>/cache`,
+// Starts the server (health for the service, `<service>/cache` and
+// `liveness`,
 // reflection, the per-RPC JSON log when --rpc_log, TLS and limits from the
 // security flags, see security_flags.h), prints
 // "LISTENING <port>" on stdout for scripts, serves until SIGINT or SIGTERM

@@ -15,7 +15,7 @@ SHIEN_APT_PACKAGES=(
   redis-server postgresql
   golang-github-gogo-googleapis-dev
   libssl-dev openssl
-  python3 python3-grpcio python3-protobuf
+  python3 python3-grpcio python3-protobuf python3-yaml
 )
 
 shien_log() { printf '[shien] %s\n' "$*" >&2; }

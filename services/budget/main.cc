@@ -12,6 +12,7 @@
 #include "common/server/security_flags.h"
 #include "common/server/serve.h"
 #include "common/server/server.h"
+#include "common/server/usage.h"
 #include "services/budget/api/budget_service.h"
 #include "services/budget/plan/plan_loader.h"
 #include "services/budget/storage/postgres_budget_store.h"
@@ -62,8 +63,7 @@ int Fail(const absl::Status& status) {
 
 int main(int argc, char** argv) {
   shien::BlockShutdownSignals();
-  absl::SetProgramUsageMessage(
-      "shien budget service (shien.budget.v1.BudgetService)");
+  shien::SetUsage("shien budget service (shien.budget.v1.BudgetService)");
   absl::ParseCommandLine(argc, argv);
 
   auto authenticator = shien::AuthenticatorFromFlags();

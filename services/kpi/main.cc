@@ -13,6 +13,7 @@
 #include "common/server/security_flags.h"
 #include "common/server/serve.h"
 #include "common/server/server.h"
+#include "common/server/usage.h"
 #include "services/kpi/api/kpi_service.h"
 #include "services/kpi/clients/program_directory.h"
 #include "services/kpi/data/kpi_loader.h"
@@ -71,7 +72,7 @@ int Fail(const absl::Status& status) {
 
 int main(int argc, char** argv) {
   shien::BlockShutdownSignals();
-  absl::SetProgramUsageMessage("shien KPI service (shien.kpi.v1.KpiService)");
+  shien::SetUsage("shien KPI service (shien.kpi.v1.KpiService)");
   absl::ParseCommandLine(argc, argv);
 
   auto authenticator = shien::AuthenticatorFromFlags();

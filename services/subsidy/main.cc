@@ -13,6 +13,7 @@
 #include "common/server/security_flags.h"
 #include "common/server/serve.h"
 #include "common/server/server.h"
+#include "common/server/usage.h"
 #include "services/subsidy/api/subsidy_service.h"
 #include "services/subsidy/clients/outbox_dispatcher.h"
 #include "services/subsidy/clients/peers.h"
@@ -83,8 +84,7 @@ int Fail(const absl::Status& status) {
 
 int main(int argc, char** argv) {
   shien::BlockShutdownSignals();
-  absl::SetProgramUsageMessage(
-      "shien subsidy service (shien.subsidy.v1.SubsidyService)");
+  shien::SetUsage("shien subsidy service (shien.subsidy.v1.SubsidyService)");
   absl::ParseCommandLine(argc, argv);
 
   auto authenticator = shien::AuthenticatorFromFlags();

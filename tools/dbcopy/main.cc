@@ -17,6 +17,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "common/server/usage.h"
 #include "common/sql/copy.h"
 #include "common/sql/postgres.h"
 #include "common/sql/sqlite.h"
@@ -66,7 +67,7 @@ absl::Status Migrate(const std::string& service,
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
+  shien::SetUsage(
       "copies a shien service's SQLite database into PostgreSQL and "
       "verifies counts and totals\n  shien_dbcopy --service=budget "
       "--from=var/budget.db --to=\"host=db dbname=budget user=shien\"");
