@@ -39,11 +39,11 @@ absl::StatusOr<std::unique_ptr<Transaction>> Transaction::Begin(
 }
 
 Transaction::~Transaction() {
-  if (!done_) conn_.Exec("ROLLBACK").IgnoreError();
+  if (!done_) conn_.Rollback();
 }
 
 absl::Status Transaction::Commit() {
-  absl::Status status = conn_.Exec("COMMIT");
+  absl::Status status = conn_.Commit();
   if (status.ok()) done_ = true;
   return status;
 }

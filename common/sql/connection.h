@@ -59,8 +59,11 @@ class Connection {
       const std::string& sql) = 0;
   // Rows changed by the last statement.
   virtual int64_t Changes() const = 0;
-  // Starts a transaction (see Transaction).
+  // Starts, commits and rolls back a transaction (see Transaction). A failed
+  // Commit leaves the transaction open for Rollback.
   virtual absl::Status Begin(bool write) = 0;
+  virtual absl::Status Commit() { return Exec("COMMIT"); }
+  virtual void Rollback() { Exec("ROLLBACK").IgnoreError(); }
 };
 
 // A fixed set of connections to one database. Thread-safe.
@@ -96,10 +99,11 @@ class Pool {
 };
 
 // A transaction on one connection. Writes are serialized with every other
-// write to the database (SQLite: BEGIN IMMEDIATE; PostgreSQL: a
-// transaction-scoped advisory lock), so read-modify-write cannot be
-// interleaved, across processes too. Reads see one consistent snapshot.
-// Rolled back on destruction unless committed.
+// write to the database (SQLite: in turn within the process, then BEGIN
+// IMMEDIATE across processes; PostgreSQL: a transaction-scoped advisory
+// lock), so read-modify-write cannot be interleaved, across processes too.
+// Reads see one consistent snapshot. Rolled back on destruction unless
+// committed.
 class Transaction {
  public:
   enum class Mode { kRead, kWrite };

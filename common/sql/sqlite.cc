@@ -3,6 +3,8 @@
 #include <sqlite3.h>
 
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -93,7 +95,11 @@ class SqliteStatement final : public Statement {
 
 class SqliteConnection final : public Connection {
  public:
-  explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  // `writers` is shared by the connections of one pool: their write
+  // transactions take turns on it rather than in SQLite's busy loop, which
+  // does not queue and can starve a writer past its timeout.
+  SqliteConnection(sqlite3* db, std::shared_ptr<std::mutex> writers)
+      : db_(db), writers_(std::move(writers)) {}
   ~SqliteConnection() override {
     for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
     sqlite3_close(db_);
@@ -133,18 +139,37 @@ class SqliteConnection final : public Connection {
   int64_t Changes() const override { return sqlite3_changes64(db_); }
 
   absl::Status Begin(bool write) override {
-    return Exec(write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+    if (!write) return Exec("BEGIN DEFERRED");
+    write_turn_ = std::unique_lock<std::mutex>(*writers_);
+    absl::Status status = Exec("BEGIN IMMEDIATE");
+    if (!status.ok()) write_turn_ = {};
+    return status;
+  }
+
+  absl::Status Commit() override {
+    absl::Status status = Exec("COMMIT");
+    if (status.ok()) write_turn_ = {};
+    return status;
+  }
+
+  void Rollback() override {
+    Exec("ROLLBACK").IgnoreError();
+    write_turn_ = {};
   }
 
  private:
   sqlite3* db_;
+  std::shared_ptr<std::mutex> writers_;
+  std::unique_lock<std::mutex> write_turn_;
   std::map<std::string, sqlite3_stmt*, std::less<>> cache_;
 };
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Connection>> OpenSqliteConnection(
-    const SqliteOptions& options) {
+namespace {
+
+absl::StatusOr<std::unique_ptr<Connection>> OpenWithWriters(
+    const SqliteOptions& options, std::shared_ptr<std::mutex> writers) {
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(
       options.path.c_str(), &db,
@@ -157,7 +182,7 @@ absl::StatusOr<std::unique_ptr<Connection>> OpenSqliteConnection(
     sqlite3_close(db);
     return status;
   }
-  auto conn = std::make_unique<SqliteConnection>(db);
+  auto conn = std::make_unique<SqliteConnection>(db, std::move(writers));
   sqlite3_busy_timeout(db, options.busy_timeout_ms);
   absl::Status status = conn->Exec(absl::StrCat(
       "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=",
@@ -166,12 +191,20 @@ absl::StatusOr<std::unique_ptr<Connection>> OpenSqliteConnection(
   return std::unique_ptr<Connection>(std::move(conn));
 }
 
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Connection>> OpenSqliteConnection(
+    const SqliteOptions& options) {
+  return OpenWithWriters(options, std::make_shared<std::mutex>());
+}
+
 absl::StatusOr<std::unique_ptr<Pool>> OpenSqlitePool(
     const SqliteOptions& options, int size) {
+  auto writers = std::make_shared<std::mutex>();
   std::vector<std::unique_ptr<Connection>> connections;
   for (int i = 0; i < size; ++i) {
     absl::StatusOr<std::unique_ptr<Connection>> conn =
-        OpenSqliteConnection(options);
+        OpenWithWriters(options, writers);
     if (!conn.ok()) return conn.status();
     connections.push_back(*std::move(conn));
   }
