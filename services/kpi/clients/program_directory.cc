@@ -1,8 +1,11 @@
 #include "services/kpi/clients/program_directory.h"
 
 #include <chrono>
+#include <map>
+#include <mutex>
 
 #include "absl/strings/str_cat.h"
+#include "common/client/coalesced_read.h"
 #include "common/status/errors.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -88,7 +91,25 @@ class BudgetProgramDirectory final : public ProgramDirectory {
     return out;
   }
 
+  // Concurrent callers share one call to the budget service, one that
+  // started after they asked (so no caller sees a version older than its
+  // own request).
   absl::StatusOr<int64_t> DataVersion(int fiscal_year) override {
+    client::CoalescedRead* read;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto& slot = versions_[fiscal_year];
+      if (slot == nullptr) {
+        slot = std::make_unique<client::CoalescedRead>(
+            [this, fiscal_year] { return ReadDataVersion(fiscal_year); });
+      }
+      read = slot.get();
+    }
+    return read->Get();
+  }
+
+ private:
+  absl::StatusOr<int64_t> ReadDataVersion(int fiscal_year) {
     grpc::ClientContext ctx;
     ctx.set_deadline(Deadline());
     budget::GetFiscalYearRequest req;
@@ -99,7 +120,6 @@ class BudgetProgramDirectory final : public ProgramDirectory {
     return year.data_version();
   }
 
- private:
   std::chrono::system_clock::time_point Deadline() const {
     return std::chrono::system_clock::now() +
            std::chrono::milliseconds(timeout_ms_);
@@ -107,6 +127,8 @@ class BudgetProgramDirectory final : public ProgramDirectory {
 
   std::unique_ptr<budget::BudgetService::Stub> stub_;
   int timeout_ms_;
+  std::mutex mu_;
+  std::map<int, std::unique_ptr<client::CoalescedRead>> versions_;  // mu_
 };
 
 }  // namespace
