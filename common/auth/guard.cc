@@ -1,5 +1,8 @@
 #include "common/auth/guard.h"
 
+#include <algorithm>
+#include <memory>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/api/bounds.h"
@@ -46,13 +49,36 @@ std::string ResourceOf(const Message& request) {
   return "";
 }
 
+// Clears, at any depth, the fields named in `fields`.
+void Redact(Message* message, const std::vector<std::string>& fields) {
+  const auto* reflection = message->GetReflection();
+  std::vector<const FieldDescriptor*> set;
+  reflection->ListFields(*message, &set);
+  for (const FieldDescriptor* field : set) {
+    if (std::find(fields.begin(), fields.end(), field->name()) !=
+        fields.end()) {
+      reflection->ClearField(message, field);
+      continue;
+    }
+    if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    if (field->is_repeated()) {
+      for (int i = 0; i < reflection->FieldSize(*message, field); ++i) {
+        Redact(reflection->MutableRepeatedMessage(message, field, i), fields);
+      }
+    } else {
+      Redact(reflection->MutableMessage(message, field), fields);
+    }
+  }
+}
+
 }  // namespace
 
 Guard::Guard(const Authenticator* authenticator, std::string service,
-             AccessRules rules)
+             AccessRules rules, std::vector<std::string> redacted_fields)
     : authenticator_(authenticator),
       service_(std::move(service)),
-      rules_(std::move(rules)) {}
+      rules_(std::move(rules)),
+      redacted_fields_(std::move(redacted_fields)) {}
 
 absl::StatusOr<Call> Guard::Admit(const grpc::ServerContextBase& context,
                                   absl::string_view method,
@@ -91,11 +117,24 @@ absl::StatusOr<Call> Guard::Admit(const grpc::ServerContextBase& context,
     google::protobuf::util::JsonPrintOptions options;
     options.preserve_proto_field_names = true;
     std::string json;
-    if (google::protobuf::util::MessageToJsonString(*request, &json, options)
+    std::unique_ptr<Message> redacted;
+    const Message* recorded = request;
+    if (!redacted_fields_.empty()) {
+      redacted.reset(request->New());
+      redacted->CopyFrom(*request);
+      Redact(redacted.get(), redacted_fields_);
+      recorded = redacted.get();
+    }
+    if (google::protobuf::util::MessageToJsonString(*recorded, &json, options)
             .ok()) {
       if (json.size() > kMaxAuditRequestBytes) {
-        json =
-            absl::StrCat(json.substr(0, kMaxAuditRequestBytes), "…(truncated)");
+        // Cut at a character boundary: the trail must stay valid UTF-8.
+        size_t cut = kMaxAuditRequestBytes;
+        while (cut > 0 &&
+               (static_cast<unsigned char>(json[cut]) & 0xC0) == 0x80) {
+          --cut;
+        }
+        json = absl::StrCat(json.substr(0, cut), "…(truncated)");
       }
       call.request_json = std::move(json);
     }

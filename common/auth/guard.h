@@ -24,9 +24,11 @@ using AccessRules = std::map<std::string, std::vector<std::string>>;
 class Guard {
  public:
   // `service` is the full service name ("shien.budget.v1.BudgetService");
-  // `authenticator` is not owned and must outlive the guard.
+  // `authenticator` is not owned and must outlive the guard. Fields named
+  // in `redacted_fields` (at any depth) are left out of the request as the
+  // audit trail records it: data the trail's readers may not see.
   Guard(const Authenticator* authenticator, std::string service,
-        AccessRules rules);
+        AccessRules rules, std::vector<std::string> redacted_fields = {});
 
   // Admits a call of `method` (short name, e.g. "UpdateProgram") carrying
   // `request` (nullptr for a stream, whose messages are checked one by
@@ -49,6 +51,7 @@ class Guard {
   const Authenticator* authenticator_;
   std::string service_;
   AccessRules rules_;
+  std::vector<std::string> redacted_fields_;
 };
 
 }  // namespace shien::auth

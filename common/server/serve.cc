@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/cache/cache_flags.h"
 #include "common/server/audit_service.h"
@@ -23,6 +24,16 @@ int ServeService(const ServiceRun& run) {
     return 1;
   }
   AuditServiceImpl audit(run.audit, run.executor, run.authenticator);
+  const bool loopback = absl::StartsWith(run.listen, "127.") ||
+                        absl::StartsWith(run.listen, "localhost:") ||
+                        absl::StartsWith(run.listen, "[::1]:");
+  if (run.authenticator != nullptr && run.authenticator->open() && !loopback) {
+    std::fprintf(stderr,
+                 "%s: --insecure_no_auth serves loopback addresses only; "
+                 "%s is not one (configure --auth_tokens)\n",
+                 run.log_name.c_str(), run.listen.c_str());
+    return 1;
+  }
   std::vector<grpc::Service*> services = {run.service, &audit};
   services.insert(services.end(), run.more_services.begin(),
                   run.more_services.end());

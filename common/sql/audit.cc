@@ -38,9 +38,10 @@ absl::StatusOr<std::vector<AuditEvent>> ListAuditEvents(
           "SELECT sequence, time_micros, principal, method, request_id, "
           "resource, change FROM audit_events WHERE (?1 = '' OR principal = "
           "?1) AND (?2 = '' OR method = ?2) AND (?3 = '' OR resource = ?3) "
-          "AND (?4 = '' OR request_id = ?4) AND (?5 = 0 OR time_micros >= "
-          "?5) AND (?6 = 0 OR time_micros < ?6) AND (?7 = 0 OR sequence < "
-          "?7) ORDER BY sequence DESC LIMIT ?8"));
+          "AND (?4 = '' OR request_id = ?4) AND (CAST(?5 AS BIGINT) = 0 OR "
+          "time_micros >= ?5) AND (CAST(?6 AS BIGINT) = 0 OR time_micros < ?6) "
+          "AND (CAST(?7 AS BIGINT) = 0 OR sequence < ?7) ORDER BY sequence "
+          "DESC LIMIT ?8"));
   select->Bind(1, query.principal)
       .Bind(2, query.method)
       .Bind(3, query.resource)

@@ -129,7 +129,8 @@ absl::StatusOr<std::vector<TableCopy>> CopySqliteToPostgres(Connection& from,
     SHIEN_ASSIGN_OR_RETURN(
         auto identity,
         to.Prepare("SELECT column_name FROM information_schema.columns WHERE "
-                   "table_name = ? AND is_identity = 'YES'"));
+                   "table_schema = current_schema() AND table_name = ? AND "
+                   "is_identity = 'YES'"));
     identity->Bind(1, table);
     std::vector<std::string> identities;
     while (true) {

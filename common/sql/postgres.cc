@@ -190,9 +190,30 @@ class PostgresConnection final : public Connection {
 
   int64_t Changes() const override { return changes_; }
 
+  // COMMIT of a transaction an error aborted answers "ROLLBACK": that is a
+  // failure, not a commit.
+  absl::Status Commit() override {
+    if (absl::Status s = EnsureConnected(); !s.ok()) return s;
+    PGresult* result = PQexec(conn_, "COMMIT");
+    absl::Status out = absl::OkStatus();
+    if (PQresultStatus(result) != PGRES_COMMAND_OK) {
+      out = FromResult(conn_, result, "postgres commit");
+    } else if (absl::string_view(PQcmdStatus(result)) != "COMMIT") {
+      out = absl::AbortedError(
+          "postgres commit: the transaction had failed and was rolled back");
+    }
+    PQclear(result);
+    return out;
+  }
+
   absl::Status Begin(bool write) override {
-    if (!write) return Exec("BEGIN ISOLATION LEVEL REPEATABLE READ");
-    return Exec(absl::StrCat("BEGIN; ", kWriteLock));
+    absl::Status status = write ? Exec(absl::StrCat("BEGIN; ", kWriteLock))
+                                : Exec("BEGIN ISOLATION LEVEL REPEATABLE READ");
+    // A transaction begun but not locked is not handed out half open.
+    if (!status.ok() && PQtransactionStatus(conn_) != PQTRANS_IDLE) {
+      Exec("ROLLBACK").IgnoreError();
+    }
+    return status;
   }
 
  private:
@@ -221,7 +242,6 @@ class PostgresConnection final : public Connection {
 std::pair<std::string, int> ToPostgresPlaceholders(absl::string_view sql) {
   std::string out;
   out.reserve(sql.size() + 16);
-  int next = 0;
   int most = 0;
   bool quoted = false;
   for (size_t i = 0; i < sql.size(); ++i) {
@@ -238,7 +258,7 @@ std::pair<std::string, int> ToPostgresPlaceholders(absl::string_view sql) {
       absl::SimpleAtoi(sql.substr(i + 1, j - i - 1), &n);
       i = j - 1;
     } else {
-      n = ++next;
+      n = ++most;
     }
     most = std::max(most, n);
     absl::StrAppend(&out, "$", n);

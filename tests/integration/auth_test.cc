@@ -550,6 +550,12 @@ TEST_F(SecuredServices, ServicesCallEachOtherWithTheirOwnCredentials) {
   }
   EXPECT_EQ(principals, (std::vector<std::string>{"reviewer", "reviewer",
                                                   "reviewer", "admin"}));
+  // Applicant data stays out of the trail admins read.
+  for (const auto& ev : AuditEvents(*subsidy)) {
+    EXPECT_EQ(ev.change().find("株式会社七"), std::string::npos) << ev.change();
+    EXPECT_EQ(ev.change().find(testing::CorporateNumber(7)), std::string::npos)
+        << ev.change();
+  }
   // The decision reached the KPI service through the outbox, as "service".
   bool delivered = false;
   for (int i = 0; i < 100 && !delivered; ++i) {

@@ -184,6 +184,42 @@ TEST_F(OnPostgres, CallsFailUnavailableWhileTheDatabaseIsAwayAndRecover) {
   EXPECT_TRUE(healthy);
 }
 
+TEST_F(OnPostgres, AuditKeepsLongJapaneseRequestsAndFiltersByTime) {
+  auto budget = StartBudget(1);
+  auto admin = Stub<budget_pb::BudgetService>(budget->address(), "admin");
+  std::string overview;
+  for (int i = 0; i < 1500; ++i) overview += "経営";  // 9,000 bytes
+  const int64_t before_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(
+          std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  budget_pb::UpdateProgramRequest req;
+  req.mutable_program()->set_name("fiscalYears/2026/programs/4");
+  req.mutable_program()->set_overview(overview);
+  req.mutable_update_mask()->add_paths("overview");
+  req.set_request_id("long-overview");
+  budget_pb::Program out;
+  {
+    grpc::ClientContext ctx;
+    grpc::Status s = admin->UpdateProgram(&ctx, req, &out);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  auto audit = Stub<audit::v1::AuditService>(budget->address(), "admin");
+  audit::v1::ListAuditEventsRequest list;
+  list.mutable_start_time()->set_seconds(before_us / 1'000'000);
+  list.mutable_start_time()->set_nanos(
+      static_cast<int32_t>(before_us % 1'000'000) * 1000);
+  audit::v1::ListAuditEventsResponse events;
+  grpc::ClientContext ctx;
+  grpc::Status s = audit->ListAuditEvents(&ctx, list, &events);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(events.audit_events_size(), 1);
+  const std::string& change = events.audit_events(0).change();
+  EXPECT_EQ(events.audit_events(0).request_id(), "long-overview");
+  EXPECT_NE(change.find("…(truncated)"), std::string::npos);
+  EXPECT_LE(change.size(), 8 * 1024 + 32u);
+}
+
 class TwoInstances : public OnPostgres {
  protected:
   void SetUp() override {

@@ -639,10 +639,13 @@ class BudgetServiceImpl::ExpenditureReader final
             RequireDepartment(call().principal, program->departments,
                               absl::StrCat("program ", e.program_number,
                                            " of FY", e.fiscal_year)));
+        checked_.insert(key);
       } else if (program.status().code() != absl::StatusCode::kNotFound) {
         return program.status();
       }
-      checked_.insert(key);
+      // An unknown program is not remembered: the store rejects its
+      // records (PROGRAM_NOT_FOUND) in the same transaction that would
+      // store them, and once it exists its departments apply.
     }
     return absl::OkStatus();
   }

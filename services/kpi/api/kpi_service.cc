@@ -566,8 +566,8 @@ class KpiServiceImpl::MeasurementReader final
 
   // A reporter records only for its own departments' programs: the whole
   // message is refused (PERMISSION_DENIED, nothing of it stored) when one
-  // row is not. Asked of the budget service before the write transaction;
-  // rows of unknown programs are left to the store to reject.
+  // row is not, or names a program the budget service does not know. Asked
+  // of the budget service before the write transaction.
   absl::Status CheckDepartments(const std::vector<Measurement>& rows) {
     if (call().principal.HasRole(kService)) return absl::OkStatus();
     for (const Measurement& row : rows) {
@@ -575,14 +575,20 @@ class KpiServiceImpl::MeasurementReader final
       if (checked_.count(key) != 0) continue;
       absl::StatusOr<ProgramInfo> info =
           programs_->GetProgram(row.fiscal_year, row.program_number);
-      if (info.ok()) {
-        SHIEN_RETURN_IF_ERROR(
-            RequireDepartment(call().principal, info->departments,
-                              absl::StrCat("program ", row.program_number,
-                                           " of FY", row.fiscal_year)));
-      } else if (info.status().code() != absl::StatusCode::kNotFound) {
-        return info.status();
+      if (!info.ok() && info.status().code() == absl::StatusCode::kNotFound) {
+        // No departments, so no reporter's scope admits it.
+        return Error(absl::StatusCode::kPermissionDenied,
+                     "DEPARTMENT_NOT_PERMITTED",
+                     absl::StrCat("program ", row.program_number, " of FY",
+                                  row.fiscal_year,
+                                  " is unknown to the budget service, so no "
+                                  "department scope admits it"));
       }
+      if (!info.ok()) return info.status();
+      SHIEN_RETURN_IF_ERROR(
+          RequireDepartment(call().principal, info->departments,
+                            absl::StrCat("program ", row.program_number,
+                                         " of FY", row.fiscal_year)));
       checked_.insert(key);
     }
     return absl::OkStatus();

@@ -31,7 +31,7 @@ class SubsidyServiceImpl final : public v1::SubsidyService::CallbackService {
         peers_(peers),
         executor_(executor),
         guard_(authenticator, "shien.subsidy.v1.SubsidyService",
-               SubsidyAccessRules()),
+               SubsidyAccessRules(), {"applicant", "expenses"}),
         nudge_(std::move(nudge)),
         today_(std::move(today)),
         cache_(cache) {}

@@ -73,15 +73,21 @@ void OutboxDispatcher::Run() {
 bool OutboxDispatcher::DeliverPending() {
   // Order is kept per target: once a receiver is unreachable, its later
   // messages wait for the next pass; other receivers go on. Only the
-  // instance holding the lease delivers; it renews it every batch.
+  // instance holding the lease delivers; it renews it before a delivery
+  // once a third of it has run, and stops when it has lost it.
   std::set<std::string> blocked;
   int64_t after = 0;
+  int64_t renewed_at = 0;
+  const int64_t lease_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(lease_).count();
+  auto hold = [&]() -> absl::StatusOr<bool> {
+    const int64_t now = NowMicros();
+    if (renewed_at != 0 && now - renewed_at < lease_us / 3) return true;
+    absl::StatusOr<bool> held = store_->HoldOutboxLease(holder_, now, lease_us);
+    if (held.ok() && *held) renewed_at = now;
+    return held;
+  };
   while (true) {
-    absl::StatusOr<bool> lease = store_->HoldOutboxLease(
-        holder_, NowMicros(),
-        std::chrono::duration_cast<std::chrono::microseconds>(lease_).count());
-    if (!lease.ok()) return false;
-    if (!*lease) return true;
     absl::StatusOr<std::vector<OutboxMessage>> pending =
         store_->PendingOutbox(after, 100);
     if (!pending.ok()) return false;
@@ -92,6 +98,9 @@ bool OutboxDispatcher::DeliverPending() {
         if (stopping_) return true;
       }
       if (blocked.count(m.target)) continue;
+      absl::StatusOr<bool> lease = hold();
+      if (!lease.ok()) return false;
+      if (!*lease) return true;  // another instance delivers
       absl::Status status = peers_->Deliver(m.target, m.payload);
       if (status.ok()) {
         if (!store_->MarkDelivered(m.sequence).ok()) return false;

@@ -21,7 +21,9 @@ namespace shien::subsidy {
 // on; a message the receiver refuses for good is set aside (dead) with the
 // error and logged. Instances sharing a database deliver one at a time:
 // the one holding the outbox lease (SubsidyStore::HoldOutboxLease), renewed
-// every batch and taken over by another when it expires. Thread-safe.
+// before a delivery once a third of it has run, and taken over by another
+// when it expires (expiry compares the hosts' wall clocks: keep them
+// synchronized). Thread-safe.
 class OutboxDispatcher {
  public:
   // `lease` is how long the delivery lease lasts unrenewed: longer than any

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
@@ -429,7 +430,14 @@ class SqlSubsidyStore final : public SubsidyStore {
         auto stmt,
         conn->Prepare("UPDATE outbox SET attempts = attempts + 1, last_error "
                       "= ?, dead = ? WHERE sequence = ?"));
-    stmt->Bind(1, error.substr(0, 1000))
+    // At most 1,000 bytes, cut at a character boundary (valid UTF-8).
+    size_t cut = std::min<size_t>(error.size(), 1000);
+    while (cut > 0 && cut < error.size() &&
+           (static_cast<unsigned char>(error[cut]) & 0xC0) == 0x80) {
+      --cut;
+    }
+    const std::string kept = error.substr(0, cut);
+    stmt->Bind(1, kept)
         .Bind(2, static_cast<int64_t>(dead ? 1 : 0))
         .Bind(3, sequence);
     SHIEN_RETURN_IF_ERROR(stmt->Run());
@@ -437,6 +445,11 @@ class SqlSubsidyStore final : public SubsidyStore {
     if (dead) {
       SHIEN_RETURN_IF_ERROR(conn->Exec(
           "UPDATE fiscal_years SET data_version = data_version + 1"));
+      SHIEN_RETURN_IF_ERROR(sql::RecordAudit(
+          *conn,
+          absl::StrCat("outbox message ", sequence,
+                       " set aside for good: ", kept),
+          absl::StrCat("outbox/", sequence), "OutboxSetAside"));
     }
     return txn->Commit();
   }
