@@ -21,6 +21,12 @@ TEST(ToPostgresPlaceholders, KeepsNumberedPlaceholders) {
   EXPECT_EQ(n, 3);
 }
 
+TEST(ToPostgresPlaceholders, NumbersABarePlaceholderAfterTheHighestLikeSqlite) {
+  auto [sql, n] = ToPostgresPlaceholders("?1 = '' OR x = ? OR y = ?1");
+  EXPECT_EQ(sql, "$1 = '' OR x = $2 OR y = $1");
+  EXPECT_EQ(n, 2);
+}
+
 TEST(DescribePostgres, NamesHostPortAndDatabaseButNeverThePassword) {
   const std::string d = DescribePostgres(
       "host=db.internal port=6432 dbname=budget user=shien password=s3cret");
