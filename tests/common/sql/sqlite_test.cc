@@ -184,8 +184,7 @@ TEST_F(SqliteTest, AcquireBlocksUntilReleased) {
   auto pool = OpenPool(DbPath(), 1);
   ASSERT_NE(pool, nullptr);
   // Handle is neither copyable nor movable: construct it in place.
-  std::unique_ptr<Pool::Handle> held(
-      new Pool::Handle(pool->Acquire()));
+  std::unique_ptr<Pool::Handle> held(new Pool::Handle(pool->Acquire()));
   std::atomic<bool> acquired{false};
   std::thread waiter([&] {
     Pool::Handle h = pool->Acquire();
