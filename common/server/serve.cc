@@ -1,7 +1,6 @@
 #include "common/server/serve.h"
 
 #include <cstdio>
-#include <filesystem>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -77,13 +76,6 @@ int ServeService(const ServiceRun& run) {
                    : absl::StrCat("token file kept: ", s.message()).c_str());
       });
   return 0;
-}
-
-void CreateParentDirectory(const std::string& path) {
-  std::error_code ec;
-  const std::filesystem::path parent =
-      std::filesystem::path(path).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
 }
 
 }  // namespace shien

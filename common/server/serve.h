@@ -47,9 +47,6 @@ struct ServiceRun {
 // is logged and the old one kept). Returns the process's exit status.
 int ServeService(const ServiceRun& run);
 
-// Creates the directory holding the file `path`, if it has one.
-void CreateParentDirectory(const std::string& path);
-
 }  // namespace shien
 
 #endif  // SHIEN_COMMON_SERVER_SERVE_H_

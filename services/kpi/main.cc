@@ -14,10 +14,10 @@
 #include "common/server/serve.h"
 #include "common/server/server.h"
 #include "common/server/usage.h"
+#include "common/sql/open_pool.h"
 #include "services/kpi/api/kpi_service.h"
 #include "services/kpi/clients/program_directory.h"
 #include "services/kpi/data/kpi_loader.h"
-#include "services/kpi/storage/postgres_kpi_store.h"
 #include "services/kpi/storage/sqlite_kpi_store.h"
 
 ABSL_FLAG(std::string, listen,
@@ -79,23 +79,13 @@ int main(int argc, char** argv) {
   if (!authenticator.ok()) return Fail(authenticator.status());
 
   const int workers = std::max(1, absl::GetFlag(FLAGS_workers));
-  const std::string db = absl::GetFlag(FLAGS_db);
-  const std::string postgres = absl::GetFlag(FLAGS_postgres);
-  std::string where;
-  absl::StatusOr<std::unique_ptr<shien::kpi::KpiStore>> store;
-  if (!postgres.empty()) {
-    shien::sql::PostgresOptions pg;
-    pg.conninfo = postgres;
-    where = shien::sql::DescribePostgres(postgres);
-    store = shien::kpi::OpenPostgresKpiStore(pg, workers + 1);
-  } else {
-    shien::CreateParentDirectory(db);
-    shien::sql::SqliteOptions options;
-    options.path = db;
-    options.durable = absl::GetFlag(FLAGS_durable);
-    where = absl::StrCat("db ", db);
-    store = shien::kpi::OpenSqliteKpiStore(options, workers + 1);
-  }
+  auto pool = shien::sql::OpenPool(
+      {absl::GetFlag(FLAGS_db), absl::GetFlag(FLAGS_postgres),
+       absl::GetFlag(FLAGS_durable)},
+      workers + 1);
+  if (!pool.ok()) return Fail(pool.status());
+  const std::string where = pool->description;
+  auto store = shien::kpi::OpenKpiStore(std::move(pool->pool));
   if (!store.ok()) return Fail(store.status());
 
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);

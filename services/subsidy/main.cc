@@ -14,11 +14,11 @@
 #include "common/server/serve.h"
 #include "common/server/server.h"
 #include "common/server/usage.h"
+#include "common/sql/open_pool.h"
 #include "services/subsidy/api/subsidy_service.h"
 #include "services/subsidy/clients/outbox_dispatcher.h"
 #include "services/subsidy/clients/peers.h"
 #include "services/subsidy/data/scheme_loader.h"
-#include "services/subsidy/storage/postgres_subsidy_store.h"
 #include "services/subsidy/storage/sqlite_subsidy_store.h"
 
 ABSL_FLAG(std::string, listen,
@@ -91,23 +91,13 @@ int main(int argc, char** argv) {
   if (!authenticator.ok()) return Fail(authenticator.status());
 
   const int workers = std::max(1, absl::GetFlag(FLAGS_workers));
-  const std::string db = absl::GetFlag(FLAGS_db);
-  const std::string postgres = absl::GetFlag(FLAGS_postgres);
-  std::string where;
-  absl::StatusOr<std::unique_ptr<shien::subsidy::SubsidyStore>> store;
-  if (!postgres.empty()) {
-    shien::sql::PostgresOptions pg;
-    pg.conninfo = postgres;
-    where = shien::sql::DescribePostgres(postgres);
-    store = shien::subsidy::OpenPostgresSubsidyStore(pg, workers + 2);
-  } else {
-    shien::CreateParentDirectory(db);
-    shien::sql::SqliteOptions options;
-    options.path = db;
-    options.durable = absl::GetFlag(FLAGS_durable);
-    where = absl::StrCat("db ", db);
-    store = shien::subsidy::OpenSqliteSubsidyStore(options, workers + 2);
-  }
+  auto pool = shien::sql::OpenPool(
+      {absl::GetFlag(FLAGS_db), absl::GetFlag(FLAGS_postgres),
+       absl::GetFlag(FLAGS_durable)},
+      workers + 2);
+  if (!pool.ok()) return Fail(pool.status());
+  const std::string where = pool->description;
+  auto store = shien::subsidy::OpenSubsidyStore(std::move(pool->pool));
   if (!store.ok()) return Fail(store.status());
 
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);

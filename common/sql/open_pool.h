@@ -1,0 +1,34 @@
+#ifndef SHIEN_COMMON_SQL_OPEN_POOL_H_
+#define SHIEN_COMMON_SQL_OPEN_POOL_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/sql/connection.h"
+
+namespace shien::sql {
+
+// Where a service keeps its data: PostgreSQL when `postgres` (a libpq
+// connection string) is set, else the SQLite file `sqlite_path`.
+struct StoreLocation {
+  std::string sqlite_path;
+  std::string postgres;
+  bool durable = true;  // SQLite: fsync every commit
+};
+
+struct OpenedPool {
+  std::unique_ptr<Pool> pool;
+  // For logs: "db var/budget.db" or "postgresql host:port/db" (never a
+  // password).
+  std::string description;
+};
+
+// Opens a pool of `size` connections to `location`, creating the SQLite
+// file's directory when missing. Errors as OpenSqlitePool and
+// OpenPostgresPool.
+absl::StatusOr<OpenedPool> OpenPool(const StoreLocation& location, int size);
+
+}  // namespace shien::sql
+
+#endif  // SHIEN_COMMON_SQL_OPEN_POOL_H_
