@@ -806,17 +806,23 @@ class SqlBudgetStore final : public BudgetStore {
       int64_t after_id, int limit, const std::string& holder) {
     SHIEN_ASSIGN_OR_RETURN(
         auto stmt,
-        conn.Prepare("SELECT id, holder, amount_yen, reserved_yen, "
-                     "released_yen, create_time_micros, update_time_micros "
-                     "FROM reservations WHERE fiscal_year = ? AND envelope_id "
-                     "= ? AND id > ? AND (? = '' OR holder = ?) ORDER BY id "
-                     "LIMIT ?"));
+        conn.Prepare(holder.empty()
+                         ? "SELECT id, holder, amount_yen, reserved_yen, "
+                           "released_yen, create_time_micros, "
+                           "update_time_micros FROM reservations WHERE "
+                           "fiscal_year = ?1 AND envelope_id = ?2 AND id > ?3 "
+                           "ORDER BY id LIMIT ?4"
+                         // One holder: through the unique index.
+                         : "SELECT id, holder, amount_yen, reserved_yen, "
+                           "released_yen, create_time_micros, "
+                           "update_time_micros FROM reservations WHERE "
+                           "fiscal_year = ?1 AND envelope_id = ?2 AND id > ?3 "
+                           "AND holder = ?5 ORDER BY id LIMIT ?4"));
     stmt->Bind(1, year)
         .Bind(2, envelope_id)
         .Bind(3, after_id)
-        .Bind(4, holder)
-        .Bind(5, holder)
-        .Bind(6, static_cast<int64_t>(limit));
+        .Bind(4, static_cast<int64_t>(limit));
+    if (!holder.empty()) stmt->Bind(5, holder);
     std::vector<Reservation> out;
     while (true) {
       SHIEN_ASSIGN_OR_RETURN(bool row, stmt->Step());

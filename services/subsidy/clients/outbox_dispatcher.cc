@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/api/timestamps.h"
@@ -92,31 +94,54 @@ bool OutboxDispatcher::DeliverPending() {
         store_->PendingOutbox(after, 100);
     if (!pending.ok()) return false;
     if (pending->empty()) return blocked.empty();
+    // Each target's messages of this page, in order: delivered together
+    // (DeliverAll) and marked delivered in one transaction.
+    std::vector<std::string> targets;
+    std::map<std::string, std::vector<const OutboxMessage*>> by_target;
     for (const OutboxMessage& m : *pending) {
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        if (stopping_) return true;
+      auto [it, added] = by_target.try_emplace(m.target);
+      if (added) targets.push_back(m.target);
+      it->second.push_back(&m);
+    }
+    for (const std::string& target : targets) {
+      std::vector<const OutboxMessage*> rest = by_target[target];
+      while (!rest.empty() && !blocked.count(target)) {
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          if (stopping_) return true;
+        }
+        absl::StatusOr<bool> lease = hold();
+        if (!lease.ok()) return false;
+        if (!*lease) return true;  // another instance delivers
+        std::vector<std::string> payloads;
+        for (const OutboxMessage* m : rest) payloads.push_back(m->payload);
+        const Peers::Delivery delivery = peers_->DeliverAll(target, payloads);
+        std::vector<int64_t> delivered;
+        for (size_t i = 0; i < delivery.delivered; ++i) {
+          delivered.push_back(rest[i]->sequence);
+        }
+        if (!delivered.empty() && !store_->MarkDelivered(delivered).ok()) {
+          return false;
+        }
+        if (delivery.failure.ok()) break;
+        const OutboxMessage& failed = *rest[delivery.delivered];
+        const bool retry = IsRetryable(delivery.failure);
+        store_
+            ->MarkFailed(failed.sequence,
+                         std::string(delivery.failure.message()), !retry)
+            .IgnoreError();
+        if (retry) {
+          blocked.insert(target);
+          break;
+        }
+        std::fprintf(stderr,
+                     "subsidy: outbox message %lld (%s %s) set aside: %s\n",
+                     static_cast<long long>(failed.sequence),
+                     failed.target.c_str(), failed.request_id.c_str(),
+                     std::string(delivery.failure.message()).c_str());
+        rest.erase(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(
+                                                    delivery.delivered + 1));
       }
-      if (blocked.count(m.target)) continue;
-      absl::StatusOr<bool> lease = hold();
-      if (!lease.ok()) return false;
-      if (!*lease) return true;  // another instance delivers
-      absl::Status status = peers_->Deliver(m.target, m.payload);
-      if (status.ok()) {
-        if (!store_->MarkDelivered(m.sequence).ok()) return false;
-        continue;
-      }
-      const bool retry = IsRetryable(status);
-      store_->MarkFailed(m.sequence, std::string(status.message()), !retry)
-          .IgnoreError();
-      if (retry) {
-        blocked.insert(m.target);
-        continue;
-      }
-      std::fprintf(stderr,
-                   "subsidy: outbox message %lld (%s %s) set aside: %s\n",
-                   static_cast<long long>(m.sequence), m.target.c_str(),
-                   m.request_id.c_str(), std::string(status.message()).c_str());
     }
     after = pending->back().sequence;
   }

@@ -1,5 +1,6 @@
 #include "services/subsidy/clients/peers.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
@@ -42,6 +43,10 @@ absl::Status FromGrpc(const grpc::Status& status, absl::string_view peer) {
       absl::StrCat("the ", peer, " service: ", status.error_message()));
 }
 
+constexpr char kKpiTarget[] = "kpi.RecordMeasurements";
+// RecordMeasurementsRequest's documented bound.
+constexpr int kMaxRowsPerRequest = 1000;
+
 class GrpcPeers final : public Peers {
  public:
   GrpcPeers(std::shared_ptr<grpc::Channel> budget,
@@ -79,26 +84,61 @@ class GrpcPeers final : public Peers {
       grpc::Status status = budget_->ReleaseFunds(&ctx, req, &out);
       return status.ok() ? absl::OkStatus() : FromGrpc(status, "budget");
     }
-    if (target == "kpi.RecordMeasurements") {
-      kpi::v1::RecordMeasurementsRequest req;
-      if (!req.ParseFromString(payload)) {
-        return absl::InvalidArgumentError("unreadable outbox payload");
-      }
-      kpi::v1::RecordMeasurementsResponse resp;
-      auto writer = kpi_->RecordMeasurements(&ctx, &resp);
-      writer->Write(req);
-      writer->WritesDone();
-      grpc::Status status = writer->Finish();
-      if (!status.ok()) return FromGrpc(status, "kpi");
-      if (resp.rejected_count() > 0) {
-        const auto& r = resp.rejections(0);
-        return Error(absl::StatusCode::kFailedPrecondition, r.reason(),
-                     absl::StrCat("the kpi service rejected the row: ",
-                                  r.description()));
-      }
-      return absl::OkStatus();
+    if (target == kKpiTarget) {
+      return DeliverAll(target, {payload}).failure;
     }
     return absl::InvalidArgumentError(absl::StrCat("unknown target ", target));
+  }
+
+  Delivery DeliverAll(const std::string& target,
+                      const std::vector<std::string>& payloads) override {
+    if (target != kKpiTarget) return Peers::DeliverAll(target, payloads);
+    // The rows of consecutive messages go in requests of at most 1,000
+    // rows on one stream; `first_row[i]` is message i's first row in it.
+    std::vector<kpi::v1::RecordMeasurementsRequest> requests(1);
+    std::vector<int64_t> first_row;
+    int64_t rows = 0;
+    for (const std::string& payload : payloads) {
+      kpi::v1::RecordMeasurementsRequest req;
+      if (!req.ParseFromString(payload)) {
+        if (first_row.empty()) {
+          return {0, absl::InvalidArgumentError("unreadable outbox payload")};
+        }
+        break;  // delivered up to here; this one fails on its own next time
+      }
+      if (requests.back().measurements_size() + req.measurements_size() >
+          kMaxRowsPerRequest) {
+        requests.emplace_back();
+      }
+      first_row.push_back(rows);
+      rows += req.measurements_size();
+      for (auto& m : *req.mutable_measurements()) {
+        *requests.back().add_measurements() = std::move(m);
+      }
+    }
+    grpc::ClientContext ctx;
+    ctx.set_deadline(Deadline());
+    kpi::v1::RecordMeasurementsResponse resp;
+    auto writer = kpi_->RecordMeasurements(&ctx, &resp);
+    for (const auto& req : requests) {
+      if (!writer->Write(req)) break;
+    }
+    writer->WritesDone();
+    grpc::Status status = writer->Finish();
+    if (!status.ok()) return {0, FromGrpc(status, "kpi")};
+    if (resp.rejected_count() == 0) return {first_row.size(), absl::OkStatus()};
+    // The first message with a rejected row fails; those before it arrived.
+    const kpi::v1::MeasurementRejection* first = &resp.rejections(0);
+    for (const auto& r : resp.rejections()) {
+      if (r.index() < first->index()) first = &r;
+    }
+    const size_t failed = static_cast<size_t>(
+        std::upper_bound(first_row.begin(), first_row.end(), first->index()) -
+        first_row.begin() - 1);
+    return {failed,
+            Error(absl::StatusCode::kFailedPrecondition, first->reason(),
+                  absl::StrCat("the kpi service rejected the row: ",
+                               first->description()))};
   }
 
  private:
@@ -128,6 +168,15 @@ std::unique_ptr<Peers> NewGrpcPeers(const std::string& budget_address,
       grpc::CreateChannel(budget_address, grpc::InsecureChannelCredentials()),
       grpc::CreateChannel(kpi_address, grpc::InsecureChannelCredentials()),
       timeout_ms);
+}
+
+Peers::Delivery Peers::DeliverAll(const std::string& target,
+                                  const std::vector<std::string>& payloads) {
+  for (size_t i = 0; i < payloads.size(); ++i) {
+    absl::Status status = Deliver(target, payloads[i]);
+    if (!status.ok()) return {i, status};
+  }
+  return {payloads.size(), absl::OkStatus()};
 }
 
 bool IsRetryable(const absl::Status& status) {

@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "grpcpp/channel.h"
@@ -30,6 +31,19 @@ class Peers {
   // A KPI row the receiver rejects is FAILED_PRECONDITION with its reason.
   virtual absl::Status Deliver(const std::string& target,
                                const std::string& payload) = 0;
+
+  // What DeliverAll did: the first `delivered` payloads were accepted;
+  // `failure` is why the next one was not (OK when all were). Payloads after
+  // the failed one may or may not have arrived: deliver them again.
+  struct Delivery {
+    size_t delivered = 0;
+    absl::Status failure;
+  };
+  // Delivers `payloads`, all to `target`, in order, as Deliver would one by
+  // one. The gRPC peers send KPI rows of many messages in one stream (one
+  // commit at the receiver); others go one at a time.
+  virtual Delivery DeliverAll(const std::string& target,
+                              const std::vector<std::string>& payloads);
 };
 
 // Peers reached over gRPC on the given channels (see

@@ -24,6 +24,8 @@ using sql::Transaction;
 // Schemes are stored with a fixed "today": their states are output-only
 // and recomputed when read.
 constexpr CivilDate kStorageDay{2000, 1, 1};
+// The outbox target of releases of reserved funds.
+constexpr char kReleaseTarget[] = "budget.ReleaseFunds";
 
 std::string EncodeScheme(const Scheme& s) {
   pb::Scheme out;
@@ -272,9 +274,9 @@ class SqlSubsidyStore final : public SubsidyStore {
     auto conn = pool_->Acquire();
     SHIEN_ASSIGN_OR_RETURN(
         auto stmt,
-        conn->Prepare("SELECT COUNT(*) FROM outbox WHERE delivered_micros IS "
-                      "NULL AND dead = 0 AND target LIKE 'budget.%' AND "
-                      "request_id LIKE ?"));
+        conn->Prepare("SELECT COUNT(*) FROM outbox WHERE target = "
+                      "'budget.ReleaseFunds' AND dead = 0 AND "
+                      "delivered_micros IS NULL AND request_id LIKE ?"));
     stmt->Bind(1, application + "/%");
     SHIEN_ASSIGN_OR_RETURN(bool row, stmt->Step());
     return row ? stmt->Int(0) : 0;
@@ -404,20 +406,31 @@ class SqlSubsidyStore final : public SubsidyStore {
     return true;
   }
 
-  absl::Status MarkDelivered(int64_t sequence) override {
+  absl::Status MarkDelivered(const std::vector<int64_t>& sequences) override {
     auto conn = pool_->Acquire();
     SHIEN_ASSIGN_OR_RETURN(
         auto txn, Transaction::Begin(*conn, Transaction::Mode::kWrite));
-    SHIEN_ASSIGN_OR_RETURN(
-        auto stmt,
-        conn->Prepare("UPDATE outbox SET delivered_micros = ?, attempts = "
-                      "attempts + 1 WHERE sequence = ?"));
-    stmt->Bind(1, NowMicros()).Bind(2, sequence);
-    SHIEN_RETURN_IF_ERROR(stmt->Run());
-    stmt.reset();
-    // Statistics show pending releases: every view of them is now stale.
-    SHIEN_RETURN_IF_ERROR(
-        conn->Exec("UPDATE fiscal_years SET data_version = data_version + 1"));
+    bool releases = false;
+    for (int64_t sequence : sequences) {
+      SHIEN_ASSIGN_OR_RETURN(
+          auto target,
+          conn->Prepare("SELECT target FROM outbox WHERE sequence = ?"));
+      target->Bind(1, sequence);
+      SHIEN_ASSIGN_OR_RETURN(bool found, target->Step());
+      releases = releases || (found && target->Text(0) == kReleaseTarget);
+      target.reset();
+      SHIEN_ASSIGN_OR_RETURN(
+          auto stmt,
+          conn->Prepare("UPDATE outbox SET delivered_micros = ?, attempts = "
+                        "attempts + 1 WHERE sequence = ?"));
+      stmt->Bind(1, NowMicros()).Bind(2, sequence);
+      SHIEN_RETURN_IF_ERROR(stmt->Run());
+    }
+    if (releases) {
+      // Statistics show pending releases: every view of them is now stale.
+      SHIEN_RETURN_IF_ERROR(conn->Exec(
+          "UPDATE fiscal_years SET data_version = data_version + 1"));
+    }
     return txn->Commit();
   }
 

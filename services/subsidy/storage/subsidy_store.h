@@ -138,7 +138,8 @@ class SubsidyStore {
   // sequence order, at most `limit`.
   virtual absl::StatusOr<std::vector<OutboxMessage>> PendingOutbox(
       int64_t after_sequence, int limit) = 0;
-  virtual absl::Status MarkDelivered(int64_t sequence) = 0;
+  // Marks the messages delivered, all in one transaction.
+  virtual absl::Status MarkDelivered(const std::vector<int64_t>& sequences) = 0;
   // Records a failed attempt; `dead` stops further attempts.
   virtual absl::Status MarkFailed(int64_t sequence, const std::string& error,
                                   bool dead) = 0;

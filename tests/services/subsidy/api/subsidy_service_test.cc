@@ -9,6 +9,7 @@
 
 #include "common/server/executor.h"
 #include "common/server/server.h"
+#include "common/status/errors.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "grpcpp/create_channel.h"
@@ -678,6 +679,49 @@ TEST_F(SubsidyServiceTest, OutboxDeliversToKpiOnceAfterItComesBack) {
   // One version per decision change, each delivered once.
   EXPECT_EQ(KpiVersions(kCount11), 4);
   EXPECT_EQ(KpiVersions(kAmount11), 4);
+}
+
+// One outbox message's payload: a row for `indicator` as of 2026-06-01.
+std::string KpiPayload(const std::string& indicator, int64_t value,
+                       const std::string& request_id) {
+  kpi_pb::RecordMeasurementsRequest req;
+  kpi_pb::Measurement* m = req.add_measurements();
+  m->set_indicator(indicator);
+  m->mutable_as_of_date()->set_year(2026);
+  m->mutable_as_of_date()->set_month(6);
+  m->mutable_as_of_date()->set_day(1);
+  m->set_value(value);
+  m->set_kind(kpi_pb::MEASUREMENT_KIND_ACTUAL);
+  m->set_request_id(request_id);
+  return req.SerializeAsString();
+}
+
+TEST_F(SubsidyServiceTest, KpiMessagesGoTogetherAndARejectedOneStopsTheRest) {
+  const std::string unknown = "fiscalYears/2026/programs/11/indicators/nope";
+  // All accepted: one stream, every message delivered, in order.
+  Peers::Delivery all = peers_->DeliverAll(
+      "kpi.RecordMeasurements",
+      {KpiPayload(kCount11, 1, "t/1"), KpiPayload(kCount11, 2, "t/2"),
+       KpiPayload(kAmount11, 300, "t/3")});
+  EXPECT_TRUE(all.failure.ok()) << all.failure;
+  EXPECT_EQ(all.delivered, 3u);
+  EXPECT_EQ(KpiActual(kCount11), 2);
+  EXPECT_EQ(KpiVersions(kCount11), 2);
+  EXPECT_EQ(KpiActual(kAmount11), 300);
+  // The second message's row is refused: the first arrived, the second
+  // fails with the receiver's reason, and the caller sends the third again.
+  Peers::Delivery some = peers_->DeliverAll(
+      "kpi.RecordMeasurements",
+      {KpiPayload(kCount11, 3, "t/4"), KpiPayload(unknown, 1, "t/5"),
+       KpiPayload(kCount11, 4, "t/6")});
+  EXPECT_EQ(some.delivered, 1u);
+  EXPECT_EQ(some.failure.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ErrorReason(some.failure), "INDICATOR_NOT_FOUND") << some.failure;
+  Peers::Delivery again = peers_->DeliverAll("kpi.RecordMeasurements",
+                                             {KpiPayload(kCount11, 4, "t/6")});
+  EXPECT_TRUE(again.failure.ok()) << again.failure;
+  EXPECT_EQ(KpiActual(kCount11), 4);
+  EXPECT_EQ(KpiVersions(kCount11), 4);  // 1, 2, 3, 4: none twice
 }
 
 }  // namespace

@@ -853,13 +853,13 @@ TEST_P(SubsidyStoreTest, DeliversRetriesAndBuriesOutboxMessages) {
   EXPECT_EQ(pending[0].sequence, s1);
   EXPECT_EQ(pending[1].sequence, s3);
 
-  ASSERT_TRUE(store_->MarkDelivered(s1).ok());
+  ASSERT_TRUE(store_->MarkDelivered({s1}).ok());
   pending = Pending();
   ASSERT_EQ(pending.size(), 1u);
   EXPECT_EQ(pending[0].sequence, s3);
   EXPECT_EQ(pending[0].attempts, 0);
 
-  ASSERT_TRUE(store_->MarkDelivered(s3).ok());
+  ASSERT_TRUE(store_->MarkDelivered({s3}).ok());
   EXPECT_THAT(Pending(), IsEmpty());
 
   // Survives reopening.
@@ -965,7 +965,7 @@ TEST_P(SubsidyStoreTest, StatsSumsApplicationsAndPendingReleases) {
   ASSERT_NE(foreign_sequence, 0);
   ASSERT_TRUE(store_->MarkFailed(release_sequence, "retry", false).ok());
   EXPECT_EQ(store_->Stats(2026, "productivity")->pending_release_yen, 400'000);
-  ASSERT_TRUE(store_->MarkDelivered(release_sequence).ok());
+  ASSERT_TRUE(store_->MarkDelivered({release_sequence}).ok());
   EXPECT_EQ(store_->Stats(2026, "productivity")->pending_release_yen, 0);
   ASSERT_TRUE(store_->MarkFailed(foreign_sequence, "gone", true).ok());
   EXPECT_EQ(store_->Stats(2026, "overseas-business")->pending_release_yen, 11);
