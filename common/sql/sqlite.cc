@@ -379,9 +379,12 @@ absl::StatusOr<std::unique_ptr<SqliteConnection>> OpenInGroup(
     const SqliteOptions& options, std::shared_ptr<WriteGroup> group) {
   SHIEN_ASSIGN_OR_RETURN(sqlite3 * db, OpenDatabase(options));
   auto conn = std::make_unique<SqliteConnection>(db, std::move(group));
-  SHIEN_RETURN_IF_ERROR(conn->Exec(absl::StrCat(
-      "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=",
-      options.durable ? "FULL" : "NORMAL", ";")));
+  SHIEN_RETURN_IF_ERROR(conn->Exec(
+      absl::StrCat("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
+                   // Savepoint and sort spill files in memory, not in files
+                   // created and unlinked per transaction.
+                   "PRAGMA temp_store=MEMORY; PRAGMA synchronous=",
+                   options.durable ? "FULL" : "NORMAL", ";")));
   return conn;
 }
 

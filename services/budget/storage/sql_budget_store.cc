@@ -333,7 +333,8 @@ class SqlBudgetStore final : public BudgetStore {
     return IdempotentWrite(
         year, key, [&](Connection& conn) -> absl::StatusOr<std::string> {
           SHIEN_ASSIGN_OR_RETURN(std::vector<Envelope> envelopes,
-                                 ReadEnvelopes(conn, year, envelope_id));
+                                 ReadEnvelopes(conn, year, envelope_id,
+                                               /*count=*/false));
           if (envelopes.empty()) {
             return NotFound(
                 "envelope",
@@ -453,7 +454,8 @@ class SqlBudgetStore final : public BudgetStore {
     return IdempotentWrite(
         year, key, [&](Connection& conn) -> absl::StatusOr<std::string> {
           SHIEN_ASSIGN_OR_RETURN(std::vector<Envelope> envelopes,
-                                 ReadEnvelopes(conn, year, envelope_id));
+                                 ReadEnvelopes(conn, year, envelope_id,
+                                               /*count=*/false));
           if (envelopes.empty()) {
             return NotFound(
                 "envelope",
@@ -491,8 +493,9 @@ class SqlBudgetStore final : public BudgetStore {
       int year, const std::string& envelope_id, int64_t after_id,
       int limit) override {
     auto conn = pool_->Acquire();
-    SHIEN_ASSIGN_OR_RETURN(std::vector<Envelope> envelopes,
-                           ReadEnvelopes(*conn, year, envelope_id));
+    SHIEN_ASSIGN_OR_RETURN(
+        std::vector<Envelope> envelopes,
+        ReadEnvelopes(*conn, year, envelope_id, /*count=*/false));
     if (envelopes.empty()) {
       return NotFound("parent", absl::StrCat("fiscalYears/", year,
                                              "/envelopes/", envelope_id));
@@ -771,17 +774,24 @@ class SqlBudgetStore final : public BudgetStore {
     return absl::OkStatus();
   }
 
+  // `count` false: active_reservation_count is left 0 (the writes, which
+  // need only the balance, skip counting the envelope's reservations).
   absl::StatusOr<std::vector<Envelope>> ReadEnvelopes(Connection& conn,
                                                       int year,
-                                                      const std::string& id) {
+                                                      const std::string& id,
+                                                      bool count = true) {
     SHIEN_ASSIGN_OR_RETURN(
         auto stmt,
         conn.Prepare(
-            "SELECT e.id, e.program_number, e.title, e.amount_yen, "
-            "e.reserved_yen, (SELECT COUNT(*) FROM reservations r "
-            "WHERE r.fiscal_year = e.fiscal_year AND r.envelope_id = "
-            "e.id AND r.amount_yen > 0) FROM envelopes e WHERE "
-            "e.fiscal_year = ? AND (? = '' OR e.id = ?) ORDER BY e.id"));
+            count ? "SELECT e.id, e.program_number, e.title, e.amount_yen, "
+                    "e.reserved_yen, (SELECT COUNT(*) FROM reservations r "
+                    "WHERE r.fiscal_year = e.fiscal_year AND r.envelope_id = "
+                    "e.id AND r.amount_yen > 0) FROM envelopes e WHERE "
+                    "e.fiscal_year = ? AND (? = '' OR e.id = ?) ORDER BY e.id"
+                  : "SELECT e.id, e.program_number, e.title, e.amount_yen, "
+                    "e.reserved_yen, 0 FROM envelopes e WHERE "
+                    "e.fiscal_year = ? AND (? = '' OR e.id = ?) ORDER BY "
+                    "e.id"));
     stmt->Bind(1, year).Bind(2, id).Bind(3, id);
     std::vector<Envelope> out;
     while (true) {

@@ -26,11 +26,13 @@ std::string HostName() {
 OutboxDispatcher::OutboxDispatcher(SubsidyStore* store, Peers* peers,
                                    std::chrono::milliseconds poll_interval,
                                    std::chrono::milliseconds max_backoff,
-                                   std::chrono::milliseconds lease)
+                                   std::chrono::milliseconds lease,
+                                   std::chrono::milliseconds linger)
     : store_(store),
       peers_(peers),
       holder_(absl::StrCat(HostName(), ":", getpid(), ":", NowMicros())),
       lease_(lease),
+      linger_(linger),
       poll_interval_(poll_interval),
       max_backoff_(max_backoff),
       thread_([this] { Run(); }) {}
@@ -62,6 +64,11 @@ void OutboxDispatcher::Run() {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait_for(lock, wait, [this] { return stopping_ || nudged_; });
       if (stopping_) return;
+      if (nudged_) {
+        // Lets the commits right behind this one join its delivery.
+        cv_.wait_for(lock, linger_, [this] { return stopping_; });
+        if (stopping_) return;
+      }
       nudged_ = false;
     }
     if (DeliverPending()) {

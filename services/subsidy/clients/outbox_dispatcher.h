@@ -29,10 +29,15 @@ class OutboxDispatcher {
   // `lease` is how long the delivery lease lasts unrenewed: longer than any
   // one delivery (peer deadlines are seconds), so a live holder never loses
   // it mid-delivery; a successor of a crashed holder waits that long.
-  OutboxDispatcher(SubsidyStore* store, Peers* peers,
-                   std::chrono::milliseconds poll_interval,
-                   std::chrono::milliseconds max_backoff,
-                   std::chrono::milliseconds lease = std::chrono::seconds(15));
+  // After a Nudge it waits `linger` before delivering, so that messages
+  // committed in the meantime go in the same stream (and are marked
+  // delivered in the same transaction).
+  OutboxDispatcher(
+      SubsidyStore* store, Peers* peers,
+      std::chrono::milliseconds poll_interval,
+      std::chrono::milliseconds max_backoff,
+      std::chrono::milliseconds lease = std::chrono::seconds(15),
+      std::chrono::milliseconds linger = std::chrono::milliseconds(10));
   // Stops the thread (a delivery in progress finishes first).
   ~OutboxDispatcher();
 
@@ -49,6 +54,7 @@ class OutboxDispatcher {
   // This dispatcher's name in the outbox lease (host:pid:start time).
   const std::string holder_;
   const std::chrono::milliseconds lease_;
+  const std::chrono::milliseconds linger_;
   std::chrono::milliseconds poll_interval_;
   std::chrono::milliseconds max_backoff_;
   std::mutex mu_;
