@@ -23,6 +23,9 @@ ABSL_FLAG(int, cache_ttl_s, shien::EnvOr("SHIEN_CACHE_TTL_S", 3600),
 ABSL_FLAG(std::string, cache_prefix,
           shien::EnvOr("SHIEN_CACHE_PREFIX", std::string("shien")),
           "key prefix of this deployment");
+ABSL_FLAG(int, cache_local_mb, shien::EnvOr("SHIEN_CACHE_LOCAL_MB", 16),
+          "MiB of views kept in process in front of Redis, under the same "
+          "versioned keys; 0 turns the in-process tier off");
 ABSL_FLAG(int, cache_log_interval_s,
           shien::EnvOr("SHIEN_CACHE_LOG_INTERVAL_S", 60),
           "seconds between cache counter log lines; 0 never");
@@ -41,6 +44,9 @@ std::unique_ptr<ViewCache> ViewCacheFromFlags(const std::string& scope,
   ViewCacheOptions options;
   options.prefix = absl::StrCat(absl::GetFlag(FLAGS_cache_prefix), ":", scope);
   options.ttl_seconds = std::max(1, absl::GetFlag(FLAGS_cache_ttl_s));
+  options.local_bytes =
+      static_cast<size_t>(std::max(0, absl::GetFlag(FLAGS_cache_local_mb)))
+      << 20;
   const std::string address = absl::GetFlag(FLAGS_redis);
   if (address.empty() || address == "off") {
     return std::make_unique<ViewCache>(nullptr, options);

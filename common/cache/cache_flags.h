@@ -15,6 +15,7 @@ namespace shien::cache {
 //   --redis_timeout_ms (SHIEN_REDIS_TIMEOUT_MS, 50): connect and command
 //   --cache_ttl_s (SHIEN_CACHE_TTL_S, 3600)
 //   --cache_prefix (SHIEN_CACHE_PREFIX, "shien"): namespaces one deployment
+//   --cache_local_mb (SHIEN_CACHE_LOCAL_MB, 16): the in-process tier; 0 off
 //   --cache_log_interval_s (SHIEN_CACHE_LOG_INTERVAL_S, 60): how often the
 //       cache's counters are logged; 0 never
 // `scope` (the service and its database identity) is added to the prefix.

@@ -6,7 +6,9 @@
 namespace shien::cache {
 
 ViewCache::ViewCache(std::unique_ptr<RedisPool> redis, ViewCacheOptions options)
-    : redis_(std::move(redis)), options_(std::move(options)) {}
+    : redis_(std::move(redis)),
+      options_(std::move(options)),
+      local_(options_.local_bytes) {}
 
 void ViewCache::NoteRedis(const absl::Status& status) {
   if (RedisPool::IsBusy(status)) return;  // not a Redis failure
@@ -32,11 +34,17 @@ absl::StatusOr<View> ViewCache::Get(
   }
   const std::string key =
       absl::StrCat(options_.prefix, ":", name, ":", version);
+  if (std::shared_ptr<const std::string> local = local_.Get(key)) {
+    ++hits_;
+    ++local_hits_;
+    return View{*local, version};
+  }
   absl::StatusOr<std::optional<std::string>> cached = redis_->Get(key);
   NoteRedis(cached.status());
   if (cached.ok() && cached->has_value()) {
     ++hits_;
-    return View{**cached, version};
+    local_.Put(key, std::make_shared<const std::string>(**cached));
+    return View{**std::move(cached), version};
   }
   ++misses_;
   // Single flight: the first miss computes; the others wait for it.
@@ -60,12 +68,15 @@ absl::StatusOr<View> ViewCache::Get(
   }
   ++computations_;
   absl::StatusOr<View> view = compute();
-  if (view.ok() && view->cacheable && cached.ok()) {
+  if (view.ok() && view->cacheable) {
     // Cached under the version the computation saw (never older than the
     // one asked for), so a later reader of that version can use it.
     const std::string stored_key =
         absl::StrCat(options_.prefix, ":", name, ":", view->version);
-    NoteRedis(redis_->SetEx(stored_key, view->bytes, options_.ttl_seconds));
+    local_.Put(stored_key, std::make_shared<const std::string>(view->bytes));
+    if (cached.ok()) {
+      NoteRedis(redis_->SetEx(stored_key, view->bytes, options_.ttl_seconds));
+    }
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -84,6 +95,7 @@ void ViewCache::Probe() {
 CacheStats ViewCache::Stats() const {
   CacheStats s;
   s.hits = hits_.load();
+  s.local_hits = local_hits_.load();
   s.misses = misses_.load();
   s.errors = errors_.load();
   s.computations = computations_.load();
@@ -97,11 +109,11 @@ CacheStats ViewCache::Stats() const {
 
 std::string ViewCache::StatsLine() const {
   CacheStats s = Stats();
-  return absl::StrCat("cache ", redis_ == nullptr ? "off" : "on",
-                      " hits=", s.hits, " misses=", s.misses,
-                      " errors=", s.errors, " computations=", s.computations,
-                      " degraded=", s.degraded ? 1 : 0,
-                      " degraded_ms=", s.degraded_ms);
+  return absl::StrCat(
+      "cache ", redis_ == nullptr ? "off" : "on", " hits=", s.hits,
+      " local_hits=", s.local_hits, " misses=", s.misses, " errors=", s.errors,
+      " computations=", s.computations, " degraded=", s.degraded ? 1 : 0,
+      " degraded_ms=", s.degraded_ms);
 }
 
 bool ViewCache::Healthy() const {

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/cache/local_tier.h"
 #include "common/cache/redis_pool.h"
 
 namespace shien::cache {
@@ -30,10 +31,13 @@ struct ViewCacheOptions {
   // Namespaces the keys of one deployment: "{prefix}:{view}:{version}".
   std::string prefix = "shien";
   int ttl_seconds = 3600;
+  // The in-process tier in front of Redis (see LocalTier); 0 turns it off.
+  size_t local_bytes = 16 << 20;
 };
 
 struct CacheStats {
-  int64_t hits = 0;
+  int64_t hits = 0;        // from either tier
+  int64_t local_hits = 0;  // of which from the in-process tier
   int64_t misses = 0;
   int64_t errors = 0;        // Redis calls that failed
   int64_t computations = 0;  // views computed from the store
@@ -43,13 +47,14 @@ struct CacheStats {
 
 // Cache-aside for aggregated views, keyed by view and data version. A
 // reader first reads the current data version (cheap), then asks for the
-// view at that version: a hit returns the cached bytes; a miss computes the
-// view from the store and caches it under the version the computation
-// actually saw. Since every write bumps the version in its transaction, a
-// view computed before an acknowledged write is never returned after it.
-// Concurrent misses of one key compute once (single flight). Redis failing
-// or slow (bounded by RedisOptions timeouts) only means computing from the
-// store; the cache is never the source of truth. Thread-safe.
+// view at that version: a hit returns the cached bytes, from the
+// in-process tier (LocalTier) or else from Redis; a miss computes the
+// view from the store and caches it, in both tiers, under the version the
+// computation actually saw. Since every write bumps the version in its
+// transaction, a view computed before an acknowledged write is never returned
+// after it. Concurrent misses of one key compute once (single flight). Redis
+// failing or slow (bounded by RedisOptions timeouts) only means computing from
+// the store; the cache is never the source of truth. Thread-safe.
 class ViewCache {
  public:
   // `redis` null: caching off, every call computes.
@@ -65,8 +70,8 @@ class ViewCache {
   void Probe();
 
   CacheStats Stats() const;
-  // One line for the log: "hits=.. misses=.. errors=.. computations=..
-  // degraded=.. degraded_ms=..".
+  // One line for the log: "hits=.. local_hits=.. misses=.. errors=..
+  // computations=.. degraded=.. degraded_ms=..".
   std::string StatsLine() const;
   // False while Redis is configured but unusable.
   bool Healthy() const;
@@ -81,10 +86,12 @@ class ViewCache {
 
   std::unique_ptr<RedisPool> redis_;
   const ViewCacheOptions options_;
+  LocalTier local_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::map<std::string, std::shared_ptr<Flight>> flights_;
-  std::atomic<int64_t> hits_{0}, misses_{0}, errors_{0}, computations_{0};
+  std::atomic<int64_t> hits_{0}, local_hits_{0}, misses_{0}, errors_{0},
+      computations_{0};
   mutable std::mutex degraded_mu_;
   int64_t degraded_since_micros_ = 0;  // 0 when not degraded
   int64_t degraded_total_micros_ = 0;

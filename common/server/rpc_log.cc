@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/server/raw_unary.h"
 #include "common/status/errors.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
@@ -67,7 +68,7 @@ class RpcLogInterceptor final : public grpc::experimental::Interceptor {
       grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::POST_RECV_MESSAGE) &&
-        request_id_.empty()) {
+        request_id_.empty() && !IsRawMethod(info_->method())) {
       auto* message = static_cast<const google::protobuf::Message*>(
           methods->GetRecvMessage());
       if (message != nullptr) {

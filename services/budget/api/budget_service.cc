@@ -18,6 +18,7 @@
 #include "common/auth/principal.h"
 #include "common/fiscal/fiscal.h"
 #include "common/server/batch_reader.h"
+#include "common/server/raw_unary.h"
 #include "common/server/unary.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
@@ -270,12 +271,15 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::UpdateProgram(
 }
 
 grpc::ServerUnaryReactor* BudgetServiceImpl::GetBudgetSummary(
-    grpc::CallbackServerContext* context,
-    const v1::GetBudgetSummaryRequest* request, v1::BudgetSummary* response) {
-  return RunUnary(
-      context, *executor_, kDomain,
-      guard_.Admit(*context, "GetBudgetSummary", request),
-      [=, this]() -> absl::Status {
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes,
+    grpc::ByteBuffer* response) {
+  return RunRawUnary<v1::GetBudgetSummaryRequest>(
+      context, *executor_, kDomain, request_bytes, response,
+      [&](const v1::GetBudgetSummaryRequest* request) {
+        return guard_.Admit(*context, "GetBudgetSummary", request);
+      },
+      [this](const v1::GetBudgetSummaryRequest* request)
+          -> absl::StatusOr<std::string> {
         SHIEN_ASSIGN_OR_RETURN(
             int year,
             ParseFiscalYearName(request->name(),
@@ -290,15 +294,9 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::GetBudgetSummary(
             cache::CachedView(
                 cache_, absl::StrCat("budget-summary/", year),
                 [&]() -> absl::StatusOr<std::string> {
-                  SHIEN_ASSIGN_OR_RETURN(int64_t current,
-                                         store_->DataVersion(year));
-                  absl::StatusOr<int64_t> prior = store_->DataVersion(year - 1);
-                  if (!prior.ok() &&
-                      prior.status().code() != absl::StatusCode::kNotFound) {
-                    return prior.status();
-                  }
-                  return version(current, prior.ok() ? std::optional(*prior)
-                                                     : std::nullopt);
+                  SHIEN_ASSIGN_OR_RETURN(auto versions,
+                                         store_->DataVersionWithPrior(year));
+                  return version(versions.first, versions.second);
                 },
                 [&]() -> absl::StatusOr<cache::View> {
                   SHIEN_ASSIGN_OR_RETURN(ProgramSnapshot snapshot,
@@ -322,7 +320,7 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::GetBudgetSummary(
                       out.SerializeAsString(),
                       version(snapshot.data_version, prior_version)};
                 }));
-        return ParseResponse(view.bytes, response);
+        return std::move(view.bytes);
       });
 }
 
@@ -356,13 +354,15 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::ListExpenditures(
 }
 
 grpc::ServerUnaryReactor* BudgetServiceImpl::GetExecutionSummary(
-    grpc::CallbackServerContext* context,
-    const v1::GetExecutionSummaryRequest* request,
-    v1::ExecutionSummary* response) {
-  return RunUnary(
-      context, *executor_, kDomain,
-      guard_.Admit(*context, "GetExecutionSummary", request),
-      [=, this]() -> absl::Status {
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes,
+    grpc::ByteBuffer* response) {
+  return RunRawUnary<v1::GetExecutionSummaryRequest>(
+      context, *executor_, kDomain, request_bytes, response,
+      [&](const v1::GetExecutionSummaryRequest* request) {
+        return guard_.Admit(*context, "GetExecutionSummary", request);
+      },
+      [this](const v1::GetExecutionSummaryRequest* request)
+          -> absl::StatusOr<std::string> {
         SHIEN_ASSIGN_OR_RETURN(
             int year,
             ParseFiscalYearName(request->name(),
@@ -385,7 +385,7 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::GetExecutionSummary(
                   return cache::View{out.SerializeAsString(),
                                      absl::StrCat(snapshot.data_version)};
                 }));
-        return ParseResponse(view.bytes, response);
+        return std::move(view.bytes);
       });
 }
 

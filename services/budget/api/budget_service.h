@@ -5,6 +5,7 @@
 #include "common/auth/guard.h"
 #include "common/cache/view_cache.h"
 #include "common/server/executor.h"
+#include "common/server/raw_unary.h"
 #include "services/budget/api/access_rules.h"
 #include "services/budget/storage/budget_store.h"
 #include "shien/budget/v1/budget_service.grpc.pb.h"
@@ -14,7 +15,10 @@ namespace shien::budget {
 // shien.budget.v1.BudgetService on the callback API. Handlers translate
 // proto ↔ domain and run store work on `executor`, never on gRPC threads.
 // `store` and `executor` are not owned and must outlive the service.
-class BudgetServiceImpl final : public v1::BudgetService::CallbackService {
+class BudgetServiceImpl final
+    : public v1::BudgetService::WithRawCallbackMethod_GetBudgetSummary<
+          v1::BudgetService::WithRawCallbackMethod_GetExecutionSummary<
+              v1::BudgetService::CallbackService>> {
  public:
   // `cache` (optional) serves the budget and execution summaries.
   BudgetServiceImpl(BudgetStore* store, Executor* executor,
@@ -24,7 +28,10 @@ class BudgetServiceImpl final : public v1::BudgetService::CallbackService {
         executor_(executor),
         guard_(authenticator, "shien.budget.v1.BudgetService",
                BudgetAccessRules()),
-        cache_(cache) {}
+        cache_(cache) {
+    MarkRawMethod("/shien.budget.v1.BudgetService/GetBudgetSummary");
+    MarkRawMethod("/shien.budget.v1.BudgetService/GetExecutionSummary");
+  }
 
   grpc::ServerUnaryReactor* GetFiscalYear(
       grpc::CallbackServerContext* context,
@@ -44,10 +51,10 @@ class BudgetServiceImpl final : public v1::BudgetService::CallbackService {
   grpc::ServerUnaryReactor* UpdateProgram(
       grpc::CallbackServerContext* context,
       const v1::UpdateProgramRequest* request, v1::Program* response) override;
+  // Served as bytes (common/server/raw_unary.h): the cached view as it is.
   grpc::ServerUnaryReactor* GetBudgetSummary(
-      grpc::CallbackServerContext* context,
-      const v1::GetBudgetSummaryRequest* request,
-      v1::BudgetSummary* response) override;
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
   grpc::ServerReadReactor<v1::RecordExpendituresRequest>* RecordExpenditures(
       grpc::CallbackServerContext* context,
       v1::RecordExpendituresResponse* response) override;
@@ -55,10 +62,10 @@ class BudgetServiceImpl final : public v1::BudgetService::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::ListExpendituresRequest* request,
       v1::ListExpendituresResponse* response) override;
+  // Served as bytes (common/server/raw_unary.h): the cached view as it is.
   grpc::ServerUnaryReactor* GetExecutionSummary(
-      grpc::CallbackServerContext* context,
-      const v1::GetExecutionSummaryRequest* request,
-      v1::ExecutionSummary* response) override;
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* GetEnvelope(grpc::CallbackServerContext* context,
                                         const v1::GetEnvelopeRequest* request,
                                         v1::Envelope* response) override;

@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -123,6 +124,10 @@ class BudgetStore {
   // The fiscal year's data version (bumped by every write to it);
   // NOT_FOUND when the year is not loaded.
   virtual absl::StatusOr<int64_t> DataVersion(int year) = 0;
+  // The data versions of `year` and of the year before it (nullopt when that
+  // one is not loaded), read together; NOT_FOUND when `year` is not loaded.
+  virtual absl::StatusOr<std::pair<int64_t, std::optional<int64_t>>>
+  DataVersionWithPrior(int year) = 0;
 
   // A random identity of this database, the same for every instance that
   // shares it (for cache keys).

@@ -517,6 +517,27 @@ class SqlBudgetStore final : public BudgetStore {
     return sql::ReadDataVersion(*conn, year);
   }
 
+  absl::StatusOr<std::pair<int64_t, std::optional<int64_t>>>
+  DataVersionWithPrior(int year) override {
+    auto conn = pool_->Acquire();
+    SHIEN_ASSIGN_OR_RETURN(
+        auto stmt, conn->Prepare("SELECT year, data_version FROM fiscal_years "
+                                 "WHERE year = ? OR year = ?"));
+    stmt->Bind(1, static_cast<int64_t>(year))
+        .Bind(2, static_cast<int64_t>(year - 1));
+    std::optional<int64_t> current, prior;
+    while (true) {
+      SHIEN_ASSIGN_OR_RETURN(bool row, stmt->Step());
+      if (!row) break;
+      (stmt->Int(0) == year ? current : prior) = stmt->Int(1);
+    }
+    if (!current) {
+      stmt.reset();
+      return sql::ReadDataVersion(*conn, year).status();  // NOT_FOUND
+    }
+    return std::make_pair(*current, prior);
+  }
+
   absl::StatusOr<std::vector<sql::AuditEvent>> ListAuditEvents(
       const sql::AuditQuery& query) override {
     auto conn = pool_->Acquire();

@@ -17,6 +17,7 @@
 #include "common/auth/call.h"
 #include "common/auth/principal.h"
 #include "common/server/batch_reader.h"
+#include "common/server/raw_unary.h"
 #include "common/server/unary.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
@@ -320,13 +321,15 @@ grpc::ServerUnaryReactor* KpiServiceImpl::ListMeasurements(
 }
 
 grpc::ServerUnaryReactor* KpiServiceImpl::GetIndicatorProgress(
-    grpc::CallbackServerContext* context,
-    const v1::GetIndicatorProgressRequest* request,
-    v1::IndicatorProgress* response) {
-  return RunUnary(
-      context, *executor_, kDomain,
-      guard_.Admit(*context, "GetIndicatorProgress", request),
-      [=, this]() -> absl::Status {
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes,
+    grpc::ByteBuffer* response) {
+  return RunRawUnary<v1::GetIndicatorProgressRequest>(
+      context, *executor_, kDomain, request_bytes, response,
+      [&](const v1::GetIndicatorProgressRequest* request) {
+        return guard_.Admit(*context, "GetIndicatorProgress", request);
+      },
+      [this](const v1::GetIndicatorProgressRequest* request)
+          -> absl::StatusOr<std::string> {
         SHIEN_ASSIGN_OR_RETURN(IndicatorRef ref,
                                ParseIndicatorName(request->name(), "name"));
         SHIEN_ASSIGN_OR_RETURN(
@@ -363,7 +366,7 @@ grpc::ServerUnaryReactor* KpiServiceImpl::GetIndicatorProgress(
                   return cache::View{out.SerializeAsString(),
                                      absl::StrCat(version)};
                 }));
-        return ParseResponse(view.bytes, response);
+        return std::move(view.bytes);
       });
 }
 
@@ -453,12 +456,15 @@ absl::StatusOr<cache::View> KpiServiceImpl::BuildDashboard(
 }
 
 grpc::ServerUnaryReactor* KpiServiceImpl::GetKpiDashboard(
-    grpc::CallbackServerContext* context,
-    const v1::GetKpiDashboardRequest* request, v1::KpiDashboard* response) {
-  return RunUnary(
-      context, *executor_, kDomain,
-      guard_.Admit(*context, "GetKpiDashboard", request),
-      [=, this]() -> absl::Status {
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes,
+    grpc::ByteBuffer* response) {
+  return RunRawUnary<v1::GetKpiDashboardRequest>(
+      context, *executor_, kDomain, request_bytes, response,
+      [&](const v1::GetKpiDashboardRequest* request) {
+        return guard_.Admit(*context, "GetKpiDashboard", request);
+      },
+      [this](const v1::GetKpiDashboardRequest* request)
+          -> absl::StatusOr<std::string> {
         SHIEN_ASSIGN_OR_RETURN(
             std::vector<std::string> parts,
             ParseResourceName(request->name(),
@@ -499,7 +505,7 @@ grpc::ServerUnaryReactor* KpiServiceImpl::GetKpiDashboard(
                       },
                       compute)
                 : compute());
-        return ParseResponse(view.bytes, response);
+        return std::move(view.bytes);
       });
 }
 

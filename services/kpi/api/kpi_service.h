@@ -8,6 +8,7 @@
 #include "common/cache/view_cache.h"
 #include "common/fiscal/fiscal.h"
 #include "common/server/executor.h"
+#include "common/server/raw_unary.h"
 #include "services/kpi/api/access_rules.h"
 #include "services/kpi/clients/program_directory.h"
 #include "services/kpi/storage/kpi_store.h"
@@ -18,7 +19,10 @@ namespace shien::kpi {
 // shien.kpi.v1.KpiService on the callback API; store and budget-service
 // calls run on `executor`. Nothing is owned; everything must outlive the
 // service. `today` gives the current date in Japan (injectable for tests).
-class KpiServiceImpl final : public v1::KpiService::CallbackService {
+class KpiServiceImpl final
+    : public v1::KpiService::WithRawCallbackMethod_GetIndicatorProgress<
+          v1::KpiService::WithRawCallbackMethod_GetKpiDashboard<
+              v1::KpiService::CallbackService>> {
  public:
   // `cache` (optional) serves dashboards and progress.
   KpiServiceImpl(KpiStore* store, ProgramDirectory* programs,
@@ -30,7 +34,10 @@ class KpiServiceImpl final : public v1::KpiService::CallbackService {
         executor_(executor),
         guard_(authenticator, "shien.kpi.v1.KpiService", KpiAccessRules()),
         today_(std::move(today)),
-        cache_(cache) {}
+        cache_(cache) {
+    MarkRawMethod("/shien.kpi.v1.KpiService/GetIndicatorProgress");
+    MarkRawMethod("/shien.kpi.v1.KpiService/GetKpiDashboard");
+  }
 
   grpc::ServerUnaryReactor* GetIndicator(grpc::CallbackServerContext* context,
                                          const v1::GetIndicatorRequest* request,
@@ -54,14 +61,14 @@ class KpiServiceImpl final : public v1::KpiService::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::ListMeasurementsRequest* request,
       v1::ListMeasurementsResponse* response) override;
+  // Served as bytes (common/server/raw_unary.h): the cached view as it is.
   grpc::ServerUnaryReactor* GetIndicatorProgress(
-      grpc::CallbackServerContext* context,
-      const v1::GetIndicatorProgressRequest* request,
-      v1::IndicatorProgress* response) override;
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
+  // Served as bytes (common/server/raw_unary.h): the cached view as it is.
   grpc::ServerUnaryReactor* GetKpiDashboard(
-      grpc::CallbackServerContext* context,
-      const v1::GetKpiDashboardRequest* request,
-      v1::KpiDashboard* response) override;
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
 
  private:
   class MeasurementReader;

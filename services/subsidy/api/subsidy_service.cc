@@ -15,6 +15,7 @@
 #include "common/api/resource_name.h"
 #include "common/api/timestamps.h"
 #include "common/auth/call.h"
+#include "common/server/raw_unary.h"
 #include "common/server/unary.h"
 #include "common/status/errors.h"
 #include "common/status/macros.h"
@@ -856,12 +857,15 @@ grpc::ServerUnaryReactor* SubsidyServiceImpl::MarkPaid(
 }
 
 grpc::ServerUnaryReactor* SubsidyServiceImpl::GetSchemeStats(
-    grpc::CallbackServerContext* context,
-    const v1::GetSchemeStatsRequest* request, v1::SchemeStats* response) {
-  return RunUnary(
-      context, *executor_, kDomain,
-      guard_.Admit(*context, "GetSchemeStats", request),
-      [=, this]() -> absl::Status {
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes,
+    grpc::ByteBuffer* response) {
+  return RunRawUnary<v1::GetSchemeStatsRequest>(
+      context, *executor_, kDomain, request_bytes, response,
+      [&](const v1::GetSchemeStatsRequest* request) {
+        return guard_.Admit(*context, "GetSchemeStats", request);
+      },
+      [this](const v1::GetSchemeStatsRequest* request)
+          -> absl::StatusOr<std::string> {
         SHIEN_ASSIGN_OR_RETURN(
             std::vector<std::string> parts,
             ParseResourceName(request->name(),
@@ -912,7 +916,7 @@ grpc::ServerUnaryReactor* SubsidyServiceImpl::GetSchemeStats(
                   return cache::View{out.SerializeAsString(),
                                      absl::StrCat(version)};
                 }));
-        return ParseResponse(view.bytes, response);
+        return std::move(view.bytes);
       });
 }
 

@@ -8,6 +8,7 @@
 #include "common/cache/view_cache.h"
 #include "common/fiscal/fiscal.h"
 #include "common/server/executor.h"
+#include "common/server/raw_unary.h"
 #include "services/subsidy/api/access_rules.h"
 #include "services/subsidy/clients/peers.h"
 #include "services/subsidy/domain/application.h"
@@ -19,7 +20,9 @@ namespace shien::subsidy {
 // shien.subsidy.v1.SubsidyService on the callback API. Store and peer calls
 // run on `executor`. `nudge` is called after a commit that queued outbox
 // messages; `today` gives the date in Japan. Nothing is owned.
-class SubsidyServiceImpl final : public v1::SubsidyService::CallbackService {
+class SubsidyServiceImpl final
+    : public v1::SubsidyService::WithRawCallbackMethod_GetSchemeStats<
+          v1::SubsidyService::CallbackService> {
  public:
   // `cache` (optional) serves scheme statistics.
   SubsidyServiceImpl(SubsidyStore* store, Peers* peers, Executor* executor,
@@ -34,7 +37,9 @@ class SubsidyServiceImpl final : public v1::SubsidyService::CallbackService {
                SubsidyAccessRules(), {"applicant", "expenses"}),
         nudge_(std::move(nudge)),
         today_(std::move(today)),
-        cache_(cache) {}
+        cache_(cache) {
+    MarkRawMethod("/shien.subsidy.v1.SubsidyService/GetSchemeStats");
+  }
 
 #define SHIEN_UNARY(Method, Request, Response)                           \
   grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context, \
@@ -58,8 +63,11 @@ class SubsidyServiceImpl final : public v1::SubsidyService::CallbackService {
   SHIEN_UNARY(ReportCompletion, ReportCompletionRequest, Application);
   SHIEN_UNARY(ConfirmAmount, ConfirmAmountRequest, Application);
   SHIEN_UNARY(MarkPaid, MarkPaidRequest, Application);
-  SHIEN_UNARY(GetSchemeStats, GetSchemeStatsRequest, SchemeStats);
 #undef SHIEN_UNARY
+  // Served as bytes (common/server/raw_unary.h): the cached view as it is.
+  grpc::ServerUnaryReactor* GetSchemeStats(grpc::CallbackServerContext* context,
+                                           const grpc::ByteBuffer* request,
+                                           grpc::ByteBuffer* response) override;
 
  private:
   // Changes an application through `action` in one transaction: checks the

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <thread>
 
+#include "common/cache/local_tier.h"
 #include "gtest/gtest.h"
 #include "tests/testing/redis_server.h"
 
@@ -19,7 +20,9 @@ class ViewCacheTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(redis_.Start()); }
 
-  std::unique_ptr<ViewCache> Make(std::string password = "") {
+  // `local_bytes` 0: Redis alone, the tier these tests are about.
+  std::unique_ptr<ViewCache> Make(std::string password = "",
+                                  size_t local_bytes = 0) {
     RedisOptions options;
     options.address = redis_.address();
     options.password = std::move(password);
@@ -28,6 +31,7 @@ class ViewCacheTest : public ::testing::Test {
     options.retry_after_ms = 200;
     ViewCacheOptions view_options;
     view_options.prefix = "test";
+    view_options.local_bytes = local_bytes;
     return std::make_unique<ViewCache>(std::make_unique<RedisPool>(options),
                                        view_options);
   }
@@ -147,6 +151,73 @@ TEST_F(ViewCacheTest, AHangingRedisCostsAtMostTheTimeout) {
   sleeper.join();
 }
 
+TEST_F(ViewCacheTest, TheInProcessTierAnswersWithoutRedis) {
+  auto cache = Make("", 1 << 20);
+  ASSERT_TRUE(cache->Get("k", "1", Counting("A", "1")).ok());
+  redis_.Kill();
+  for (int i = 0; i < 5; ++i) {
+    auto v = cache->Get("k", "1", Counting("B", "1"));
+    ASSERT_TRUE(v.ok());
+    EXPECT_EQ(v->bytes, "A");
+  }
+  EXPECT_EQ(computed_.load(), 1);
+  EXPECT_EQ(cache->Stats().hits, 5);
+  EXPECT_EQ(cache->Stats().local_hits, 5);
+  // A new version is still computed (and kept in process).
+  auto fresh = cache->Get("k", "2", Counting("C", "2"));
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ(fresh->bytes, "C");
+  EXPECT_EQ(computed_.load(), 2);
+}
+
+TEST_F(ViewCacheTest, AnotherInstancesViewComesFromRedisUnderItsVersion) {
+  auto a = Make("", 1 << 20);
+  auto b = Make("", 1 << 20);
+  ASSERT_TRUE(a->Get("k", "1", Counting("one", "1")).ok());
+  // Another instance wrote (version 2) and computed the view.
+  ASSERT_TRUE(b->Get("k", "2", Counting("two", "2")).ok());
+  auto v = a->Get("k", "2", Counting("x", "2"));
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->bytes, "two");  // from Redis: a's own copy is of version 1
+  EXPECT_EQ(computed_.load(), 2);
+  EXPECT_EQ(a->Stats().local_hits, 0);
+  // Now kept in a's process too.
+  ASSERT_TRUE(a->Get("k", "2", Counting("x", "2")).ok());
+  EXPECT_EQ(a->Stats().local_hits, 1);
+}
+
+TEST(LocalTierTest, EvictsTheLeastRecentlyUsedBeyondItsBound) {
+  LocalTier tier(400);
+  auto value = [](char c) {
+    return std::make_shared<const std::string>(100, c);
+  };
+  tier.Put("a", value('a'));
+  tier.Put("b", value('b'));
+  tier.Put("c", value('c'));
+  ASSERT_NE(tier.Get("a"), nullptr);  // a is now the most recent
+  tier.Put("d", value('d'));
+  tier.Put("e", value('e'));  // 500 bytes: b, the least recent, goes
+  EXPECT_EQ(tier.Get("b"), nullptr);
+  EXPECT_EQ(*tier.Get("a"), std::string(100, 'a'));
+  EXPECT_NE(tier.Get("e"), nullptr);
+  EXPECT_EQ(tier.bytes(), 400u);
+  EXPECT_EQ(tier.evictions(), 1);
+  // More than a quarter of the bound is not kept at all.
+  tier.Put("big", std::make_shared<const std::string>(101, 'x'));
+  EXPECT_EQ(tier.Get("big"), nullptr);
+  EXPECT_EQ(tier.bytes(), 400u);
+  // Replacing a key counts its new size only.
+  tier.Put("a", value('z'));
+  EXPECT_EQ(*tier.Get("a"), std::string(100, 'z'));
+  EXPECT_EQ(tier.bytes(), 400u);
+}
+
+TEST(LocalTierTest, ZeroKeepsNothing) {
+  LocalTier tier(0);
+  tier.Put("a", std::make_shared<const std::string>("x"));
+  EXPECT_EQ(tier.Get("a"), nullptr);
+}
+
 TEST(ViewCacheAuthTest, PasswordIsUsedAndAWrongOneOnlyDegrades) {
   testing::RedisServer redis({"--requirepass", "s3cret"});
   ASSERT_TRUE(redis.Start());
@@ -155,7 +226,9 @@ TEST(ViewCacheAuthTest, PasswordIsUsedAndAWrongOneOnlyDegrades) {
     RedisOptions options;
     options.address = redis.address();
     options.password = password;
-    ViewCache cache(std::make_unique<RedisPool>(options), {});
+    ViewCacheOptions view_options;
+    view_options.local_bytes = 0;
+    ViewCache cache(std::make_unique<RedisPool>(options), view_options);
     int computed = 0;
     auto compute = [&]() -> absl::StatusOr<View> {
       ++computed;

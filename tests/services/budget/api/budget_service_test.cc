@@ -2,13 +2,17 @@
 // over a SQLite store in a temporary directory.
 #include "services/budget/api/budget_service.h"
 
+#include <future>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "common/server/executor.h"
 #include "common/server/server.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "grpcpp/create_channel.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "services/budget/plan/plan_loader.h"
@@ -126,6 +130,54 @@ class BudgetServiceTest : public ::testing::Test {
   std::unique_ptr<RunningServer> server_;
   std::unique_ptr<pb::BudgetService::Stub> stub_;
 };
+
+// Calls `method` with `request` as it is, and returns the answer's bytes.
+grpc::Status CallRaw(int port, const std::string& method,
+                     const std::string& request, std::string* answer) {
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                                     grpc::InsecureChannelCredentials());
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext ctx;
+  grpc::Slice slice(request);
+  grpc::ByteBuffer in(&slice, 1), out;
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&ctx, method, grpc::StubOptions(), &in, &out,
+                 [&](grpc::Status s) { done.set_value(s); });
+  grpc::Status status = done.get_future().get();
+  std::vector<grpc::Slice> slices;
+  answer->clear();
+  if (status.ok() && out.Dump(&slices).ok()) {
+    for (const grpc::Slice& s : slices) {
+      answer->append(reinterpret_cast<const char*>(s.begin()), s.size());
+    }
+  }
+  return status;
+}
+
+TEST_F(BudgetServiceTest, SummariesAreServedAsBytesAndRefuseMalformedOnes) {
+  const std::string method = "/shien.budget.v1.BudgetService/GetBudgetSummary";
+  pb::GetBudgetSummaryRequest req;
+  req.set_name("fiscalYears/2026/budgetSummary");
+  std::string answer;
+  ASSERT_TRUE(
+      CallRaw(server_->port, method, req.SerializeAsString(), &answer).ok());
+  pb::BudgetSummary summary;
+  ASSERT_TRUE(summary.ParseFromString(answer));
+  EXPECT_EQ(summary.total_yen(), 1'337'734'000);
+  // Not a GetBudgetSummaryRequest: refused, naming the request type.
+  grpc::Status bad = CallRaw(server_->port, method, "\xff\xff\xff", &answer);
+  EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Details(bad).reason, "MALFORMED_REQUEST");
+  EXPECT_NE(bad.error_message().find("GetBudgetSummaryRequest"),
+            std::string::npos)
+      << bad.error_message();
+  // A field error is reported as from the typed method.
+  req.set_name("fiscalYears/20x6/budgetSummary");
+  grpc::Status wrong =
+      CallRaw(server_->port, method, req.SerializeAsString(), &answer);
+  EXPECT_EQ(wrong.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Details(wrong).field, "name");
+}
 
 TEST_F(BudgetServiceTest, BudgetSummaryReproducesThePlan) {
   grpc::ClientContext ctx;

@@ -137,6 +137,34 @@ TEST_P(BudgetStoreTest, UpdateBumpsVersionAndReplaysRequest) {
   EXPECT_TRUE(store_->UpdateProgram(2026, 1, mutate, Key("r2"), Encode).ok());
 }
 
+TEST_P(BudgetStoreTest, DataVersionWithPriorReadsBothYearsTogether) {
+  auto both = store_->DataVersionWithPrior(2026);
+  ASSERT_TRUE(both.ok()) << both.status();
+  EXPECT_EQ(both->first, *store_->DataVersion(2026));
+  ASSERT_TRUE(both->second.has_value());  // FY2025 is loaded too
+  EXPECT_EQ(*both->second, *store_->DataVersion(2025));
+  // A write to FY2026 moves its version only.
+  auto bump = store_->UpdateProgram(
+      2026, 1,
+      [](const Program& p) {
+        Program next = p;
+        next.revision++;
+        return absl::StatusOr<Program>(next);
+      },
+      Key("dv1"), Encode);
+  ASSERT_TRUE(bump.ok()) << bump.status();
+  auto after = store_->DataVersionWithPrior(2026);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->first, both->first + 1);
+  EXPECT_EQ(after->second, both->second);
+  // The first loaded year has no prior; an unloaded one is NOT_FOUND.
+  auto first = store_->DataVersionWithPrior(2025);
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE(first->second.has_value());
+  EXPECT_EQ(store_->DataVersionWithPrior(2030).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
 TEST_P(BudgetStoreTest, ExpendituresDeduplicateByRequestId) {
   auto results = store_->RecordExpenditures(
       {Record("e1", 1, 1000), Record("e2", 2, 2000), Record("e1", 1, 1000),

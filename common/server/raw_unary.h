@@ -1,0 +1,66 @@
+#ifndef SHIEN_COMMON_SERVER_RAW_UNARY_H_
+#define SHIEN_COMMON_SERVER_RAW_UNARY_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "common/auth/call.h"
+#include "common/server/executor.h"
+#include "common/server/unary.h"
+#include "google/protobuf/message.h"
+#include "grpcpp/support/byte_buffer.h"
+
+namespace shien {
+
+// Unary methods served as bytes. A method registered raw (the generated
+// WithRawCallbackMethod_X) receives and answers serialized messages: a
+// cached view, kept serialized, is answered as it is instead of being
+// parsed into a message for gRPC to serialize again. Callers see no
+// difference on the wire.
+
+// Parses `bytes` into `request`; INVALID_ARGUMENT when they are not one.
+absl::Status ParseRawRequest(const grpc::ByteBuffer& bytes,
+                             google::protobuf::Message* request);
+
+// A response buffer holding `bytes`.
+grpc::ByteBuffer RawResponse(const std::string& bytes);
+
+// Records that "/package.Service/Method" is registered raw, so that what
+// inspects requests (the RPC log) does not take its bytes for a message.
+// Call before the server starts; thread-safe.
+void MarkRawMethod(std::string full_method);
+bool IsRawMethod(absl::string_view full_method);
+
+// RunUnary for a raw method: parses the request, admits it with `admit`
+// (which authenticates before a malformed request is reported), runs
+// `work` on `executor` and answers with the bytes it returns. Errors as
+// RunUnary; a request that does not parse is INVALID_ARGUMENT.
+template <typename Request>
+grpc::ServerUnaryReactor* RunRawUnary(
+    grpc::CallbackServerContext* context, Executor& executor,
+    std::string domain, const grpc::ByteBuffer* request_bytes,
+    grpc::ByteBuffer* response,
+    const std::function<absl::StatusOr<Call>(const Request*)>& admit,
+    std::function<absl::StatusOr<std::string>(const Request*)> work) {
+  auto request = std::make_shared<Request>();
+  const absl::Status parsed = ParseRawRequest(*request_bytes, request.get());
+  absl::StatusOr<Call> call = admit(request.get());
+  if (call.ok() && !parsed.ok()) call = parsed;
+  return RunUnary(
+      context, executor, std::move(domain), std::move(call),
+      [request, response, work = std::move(work)]() -> absl::Status {
+        absl::StatusOr<std::string> bytes = work(request.get());
+        if (!bytes.ok()) return bytes.status();
+        *response = RawResponse(*bytes);
+        return absl::OkStatus();
+      });
+}
+
+}  // namespace shien
+
+#endif  // SHIEN_COMMON_SERVER_RAW_UNARY_H_
