@@ -273,14 +273,16 @@ class WriteGroup {
     std::shared_ptr<Epoch> mine = open_;
     HandOver();
     std::unique_lock<std::mutex> lock(done_mu_);
-    done_cv_.wait(lock, [&] { return mine->done; });
+    mine->done_cv.wait(lock, [&] { return mine->done; });
     return mine->status;
   }
 
  private:
   struct Epoch {
-    bool done = false;
+    bool done = false;  // guarded by done_mu_
     absl::Status status;
+    // Wakes this group's members only, not those already in the next.
+    std::condition_variable done_cv;
   };
 
   void Resolve(const absl::Status& status) {
@@ -289,7 +291,7 @@ class WriteGroup {
       open_->done = true;
       open_->status = status;
     }
-    done_cv_.notify_all();
+    open_->done_cv.notify_all();
     open_ = nullptr;
   }
 
@@ -333,7 +335,6 @@ class WriteGroup {
   std::shared_ptr<Epoch> open_;  // null: no transaction open
   int members_ = 0;
   std::mutex done_mu_;
-  std::condition_variable done_cv_;
 };
 
 absl::Status SqliteConnection::Begin(bool write) {

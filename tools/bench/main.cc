@@ -21,6 +21,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "tools/bench/approvals.h"
 #include "tools/bench/ingest.h"
 #include "tools/bench/loadgen.h"
@@ -198,6 +199,7 @@ int main(int argc, char** argv) {
       "shien load generator: one measurement against a running server, "
       "printed as JSON lines (see README, Performance)");
   absl::ParseCommandLine(argc, argv);
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   std::map<std::string, std::string> tokens;
   if (!absl::GetFlag(FLAGS_tokens).empty()) {
     auto read = bench::ReadDevTokens(absl::GetFlag(FLAGS_tokens));
