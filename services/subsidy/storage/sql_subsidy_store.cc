@@ -575,9 +575,9 @@ class SqlSubsidyStore final : public SubsidyStore {
                                         const std::string& scheme) {
     SHIEN_ASSIGN_OR_RETURN(
         auto stmt,
-        c.Prepare("SELECT COUNT(*), COALESCE(SUM(committed_yen), 0) FROM "
-                  "applications WHERE fiscal_year = ? AND scheme_id = ? AND "
-                  "committed_yen > 0"));
+        // Kept by the database's triggers (migration 007).
+        c.Prepare("SELECT decisions, committed_yen FROM decision_totals "
+                  "WHERE fiscal_year = ? AND scheme_id = ?"));
     stmt->Bind(1, year).Bind(2, scheme);
     SHIEN_ASSIGN_OR_RETURN(bool row, stmt->Step());
     if (!row) return DecisionTotals{};

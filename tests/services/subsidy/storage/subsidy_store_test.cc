@@ -19,6 +19,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/sql/migrations.h"
+#include "common/sql/sqlite.h"
 #include "common/status/errors.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -27,6 +29,7 @@
 #include "services/subsidy/data/scheme_loader.h"
 #include "services/subsidy/domain/application.h"
 #include "services/subsidy/storage/postgres_subsidy_store.h"
+#include "services/subsidy/storage/schema/migrations.h"
 #include "services/subsidy/storage/sqlite_subsidy_store.h"
 #include "tests/testing/postgres_server.h"
 #include "tests/testing/temp_dir.h"
@@ -1164,6 +1167,60 @@ INSTANTIATE_TEST_SUITE_P(
                              return store.ok() ? *std::move(store) : nullptr;
                            }}),
     [](const ::testing::TestParamInfo<Impl>& info) { return info.param.name; });
+
+// Migration 007 on a database that already holds decisions: the totals
+// start from them, and follow every later change.
+TEST(DecisionTotalsMigrationTest, StartsFromTheDecisionsAlreadyMade) {
+  testing::TempDir dir;
+  sql::SqliteOptions options;
+  options.path = dir.File("subsidy.db");
+  auto conn = sql::OpenSqliteConnection(options);
+  ASSERT_TRUE(conn.ok()) << conn.status();
+  const std::vector<sql::Migration>& all = SubsidyMigrations();
+  ASSERT_GE(all.size(), 7u);
+  ASSERT_EQ(all[6].version, 7);
+  const std::vector<sql::Migration> before(all.begin(), all.begin() + 6);
+  ASSERT_TRUE(sql::ApplyMigrations(**conn, before).ok());
+  // Rows as the store writes them (the schemes they name are left out).
+  ASSERT_TRUE((*conn)
+                  ->Exec("PRAGMA foreign_keys=OFF;"
+                         "INSERT INTO applications (fiscal_year, scheme_id, "
+                         "round_id, course_id, corporate_number, state, "
+                         "requested_yen, committed_yen, revision, data) VALUES "
+                         "(2026, 'a', '1', 'c', '1', 3, 100, 100, 1, x''),"
+                         "(2026, 'a', '1', 'c', '2', 3, 250, 250, 1, x''),"
+                         "(2026, 'a', '1', 'c', '3', 2, 400, 0, 1, x''),"
+                         "(2026, 'b', '1', 'c', '4', 3, 70, 70, 1, x'')")
+                  .ok());
+  ASSERT_TRUE(sql::ApplyMigrations(**conn, all).ok());
+  auto totals = [&](const std::string& scheme) {
+    auto stmt = (*conn)->Prepare(
+        "SELECT decisions, committed_yen FROM decision_totals WHERE "
+        "fiscal_year = 2026 AND scheme_id = ?");
+    EXPECT_TRUE(stmt.ok());
+    (*stmt)->Bind(1, scheme);
+    auto row = (*stmt)->Step();
+    EXPECT_TRUE(row.ok());
+    return row.ok() && *row ? std::make_pair((*stmt)->Int(0), (*stmt)->Int(1))
+                            : std::make_pair(int64_t{-1}, int64_t{-1});
+  };
+  EXPECT_EQ(totals("a"), std::make_pair(int64_t{2}, int64_t{350}));
+  EXPECT_EQ(totals("b"), std::make_pair(int64_t{1}, int64_t{70}));
+  // A decision, a confirmation below it, a withdrawal.
+  ASSERT_TRUE(
+      (*conn)
+          ->Exec("UPDATE applications SET committed_yen = 400 WHERE "
+                 "corporate_number = '3';"
+                 "UPDATE applications SET committed_yen = 80 WHERE "
+                 "corporate_number = '2';"
+                 "UPDATE applications SET committed_yen = 0 WHERE "
+                 "corporate_number = '4';"
+                 "UPDATE applications SET state = 4 WHERE corporate_number = "
+                 "'1'")
+          .ok());
+  EXPECT_EQ(totals("a"), std::make_pair(int64_t{3}, int64_t{580}));
+  EXPECT_EQ(totals("b"), std::make_pair(int64_t{0}, int64_t{0}));
+}
 
 }  // namespace
 }  // namespace shien::subsidy
