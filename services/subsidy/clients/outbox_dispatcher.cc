@@ -120,8 +120,12 @@ bool OutboxDispatcher::DeliverPending() {
         absl::StatusOr<bool> lease = hold();
         if (!lease.ok()) return false;
         if (!*lease) return true;  // another instance delivers
+        // At most what the receiver takes in one call, so that the lease
+        // is renewed between calls as it was between single deliveries.
+        const size_t n = std::min(
+            rest.size(), std::max<size_t>(1, peers_->BatchLimit(target)));
         std::vector<std::string> payloads;
-        for (const OutboxMessage* m : rest) payloads.push_back(m->payload);
+        for (size_t i = 0; i < n; ++i) payloads.push_back(rest[i]->payload);
         const Peers::Delivery delivery = peers_->DeliverAll(target, payloads);
         std::vector<int64_t> delivered;
         for (size_t i = 0; i < delivery.delivered; ++i) {
@@ -130,7 +134,12 @@ bool OutboxDispatcher::DeliverPending() {
         if (!delivered.empty() && !store_->MarkDelivered(delivered).ok()) {
           return false;
         }
-        if (delivery.failure.ok()) break;
+        if (delivery.failure.ok()) {
+          if (delivery.delivered == 0) break;  // nothing taken: next pass
+          rest.erase(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(
+                                                      delivery.delivered));
+          continue;
+        }
         const OutboxMessage& failed = *rest[delivery.delivered];
         const bool retry = IsRetryable(delivery.failure);
         store_

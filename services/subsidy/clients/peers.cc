@@ -90,6 +90,10 @@ class GrpcPeers final : public Peers {
     return absl::InvalidArgumentError(absl::StrCat("unknown target ", target));
   }
 
+  size_t BatchLimit(const std::string& target) const override {
+    return target == kKpiTarget ? 100 : 1;
+  }
+
   Delivery DeliverAll(const std::string& target,
                       const std::vector<std::string>& payloads) override {
     if (target != kKpiTarget) return Peers::DeliverAll(target, payloads);

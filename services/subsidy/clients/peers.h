@@ -44,6 +44,9 @@ class Peers {
   // commit at the receiver); others go one at a time.
   virtual Delivery DeliverAll(const std::string& target,
                               const std::vector<std::string>& payloads);
+  // How many messages to `target` DeliverAll takes in one call: 1 unless
+  // they travel together.
+  virtual size_t BatchLimit(const std::string& /*target*/) const { return 1; }
 };
 
 // Peers reached over gRPC on the given channels (see
