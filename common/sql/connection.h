@@ -60,7 +60,8 @@ class Connection {
   // Rows changed by the last statement.
   virtual int64_t Changes() const = 0;
   // Starts, commits and rolls back a transaction (see Transaction). A failed
-  // Commit leaves the transaction open for Rollback.
+  // Commit leaves the transaction open for Rollback, or (SQLite write
+  // groups) already rolled back, Rollback then doing nothing.
   virtual absl::Status Begin(bool write) = 0;
   virtual absl::Status Commit() { return Exec("COMMIT"); }
   virtual void Rollback() { Exec("ROLLBACK").IgnoreError(); }

@@ -252,12 +252,16 @@ class WriteGroup {
 
   // Ends the member that holds the turn. `commit`: releases its savepoint
   // and returns once the group committed, with the commit's status; on an
-  // error the member's writes are rolled back. Otherwise rolls them back.
+  // error the member's writes are rolled back. Otherwise rolls them back,
+  // and returns the status of the group's commit once it is made when
+  // earlier members' writes were in it (what the member read of them is
+  // not to be answered before they are durable), or OK.
   absl::Status Leave(bool commit) {
     if (!commit) {
       RollbackMember();
+      std::shared_ptr<Epoch> read_from = members_ > 0 ? open_ : nullptr;
       HandOver();
-      return absl::OkStatus();
+      return read_from == nullptr ? absl::OkStatus() : Await(*read_from);
     }
     absl::Status released = writer_->Exec("RELEASE member");
     if (released.ok() && writer_->Autocommit()) {
@@ -272,9 +276,7 @@ class WriteGroup {
     ++members_;
     std::shared_ptr<Epoch> mine = open_;
     HandOver();
-    std::unique_lock<std::mutex> lock(done_mu_);
-    mine->done_cv.wait(lock, [&] { return mine->done; });
-    return mine->status;
+    return Await(*mine);
   }
 
  private:
@@ -284,6 +286,12 @@ class WriteGroup {
     // Wakes this group's members only, not those already in the next.
     std::condition_variable done_cv;
   };
+
+  absl::Status Await(Epoch& epoch) {
+    std::unique_lock<std::mutex> lock(done_mu_);
+    epoch.done_cv.wait(lock, [&] { return epoch.done; });
+    return epoch.status;
+  }
 
   void Resolve(const absl::Status& status) {
     {

@@ -533,7 +533,9 @@ class SqlBudgetStore final : public BudgetStore {
     }
     if (!current) {
       stmt.reset();
-      return sql::ReadDataVersion(*conn, year).status();  // NOT_FOUND
+      // NOT_FOUND, or the year as loaded since.
+      SHIEN_ASSIGN_OR_RETURN(int64_t loaded, sql::ReadDataVersion(*conn, year));
+      current = loaded;
     }
     return std::make_pair(*current, prior);
   }

@@ -135,7 +135,10 @@ bool OutboxDispatcher::DeliverPending() {
           return false;
         }
         if (delivery.failure.ok()) {
-          if (delivery.delivered == 0) break;  // nothing taken: next pass
+          if (delivery.delivered == 0) {  // nothing taken: the next pass
+            blocked.insert(target);
+            break;
+          }
           rest.erase(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(
                                                       delivery.delivered));
           continue;

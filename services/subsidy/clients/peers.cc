@@ -129,7 +129,15 @@ class GrpcPeers final : public Peers {
     }
     writer->WritesDone();
     grpc::Status status = writer->Finish();
-    if (!status.ok()) return {0, FromGrpc(status, "kpi")};
+    if (!status.ok()) {
+      absl::Status failure = FromGrpc(status, "kpi");
+      // Refused as a whole for good: which message is at fault is found
+      // by sending them one at a time, so that no other is set aside.
+      if (first_row.size() > 1 && !IsRetryable(failure)) {
+        return Peers::DeliverAll(target, payloads);
+      }
+      return {0, failure};
+    }
     if (resp.rejected_count() == 0) return {first_row.size(), absl::OkStatus()};
     // The first message with a rejected row fails; those before it arrived.
     const kpi::v1::MeasurementRejection* first = &resp.rejections(0);

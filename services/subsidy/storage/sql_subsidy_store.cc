@@ -290,7 +290,11 @@ class SqlSubsidyStore final : public SubsidyStore {
         auto txn, Transaction::Begin(*conn, Transaction::Mode::kWrite));
     SHIEN_ASSIGN_OR_RETURN(Application a,
                            ReadApplication(*conn, year, scheme, id));
-    if (a.reservation == reservation && a.CommittedYen() > 0) return false;
+    if (a.reservation == reservation && a.CommittedYen() > 0) {
+      // Held: nothing to release, once what showed it is durable.
+      SHIEN_RETURN_IF_ERROR(txn->Commit());
+      return false;
+    }
     // A new revision, so that the next approval reserves under a new
     // request id instead of replaying the reservation released here.
     a.revision += 1;

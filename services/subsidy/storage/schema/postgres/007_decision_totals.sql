@@ -20,6 +20,10 @@ BEGIN
       SET decisions = decisions - 1,
           committed_yen = committed_yen - OLD.committed_yen
       WHERE fiscal_year = OLD.fiscal_year AND scheme_id = OLD.scheme_id;
+    -- A scheme without decisions has no row.
+    DELETE FROM decision_totals
+      WHERE fiscal_year = OLD.fiscal_year AND scheme_id = OLD.scheme_id
+        AND decisions = 0;
   END IF;
   IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.committed_yen > 0 THEN
     INSERT INTO decision_totals (fiscal_year, scheme_id, decisions,
