@@ -29,9 +29,10 @@ struct TableCopy {
 // table by table. Not copied: schema_migrations (the target has its own)
 // and database_identity (the target keeps its own, so cached views of the
 // two databases never mix); tables derived by triggers (decision_totals)
-// are rebuilt by the target's triggers and only verified. FAILED_PRECONDITION when the target already
-// holds data or the schemas differ; DATA_LOSS when a count or total
-// differs after the copy (the target transaction is then rolled back).
+// are rebuilt by the target's triggers and only verified. FAILED_PRECONDITION
+// when the target already holds data or the schemas differ; DATA_LOSS when a
+// count or total differs after the copy (the target transaction is then rolled
+// back).
 absl::StatusOr<std::vector<TableCopy>> CopySqliteToPostgres(Connection& from,
                                                             Connection& to);
 
