@@ -98,6 +98,25 @@ std::string FormatDate(const CivilDate& d) {
   return absl::StrFormat("%04d-%02d-%02d", d.year, d.month, d.day);
 }
 
+std::optional<CivilDate> ParseDate(std::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') {
+    return std::nullopt;
+  }
+  auto number = [&](size_t from, size_t length) {
+    int value = 0;
+    for (size_t i = from; i < from + length; ++i) {
+      if (text[i] < '0' || text[i] > '9') return -1;
+      value = value * 10 + (text[i] - '0');
+    }
+    return value;
+  };
+  const CivilDate date{number(0, 4), number(5, 2), number(8, 2)};
+  if (date.year < 0 || date.month < 0 || date.day < 0 || !IsValidDate(date)) {
+    return std::nullopt;
+  }
+  return date;
+}
+
 CivilDate FiscalYearStart(int fiscal_year) { return {fiscal_year, 4, 1}; }
 
 CivilDate FiscalYearEnd(int fiscal_year) { return {fiscal_year + 1, 3, 31}; }

@@ -2,7 +2,9 @@
 #define SHIEN_COMMON_FISCAL_FISCAL_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace shien {
 
@@ -55,6 +57,9 @@ int DaysInMonth(int year, int month);
 int64_t DaysFromCivil(const CivilDate& date);
 // "2026-04-01".
 std::string FormatDate(const CivilDate& date);
+// The date of "2026-04-01" (exactly four, two and two digits); nullopt for
+// any other text or a day that is not in the calendar.
+std::optional<CivilDate> ParseDate(std::string_view text);
 
 // 1 April of the fiscal year, and 31 March of the next calendar year.
 CivilDate FiscalYearStart(int fiscal_year);

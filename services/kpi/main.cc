@@ -13,6 +13,7 @@
 #include "common/server/security_flags.h"
 #include "common/server/serve.h"
 #include "common/server/server.h"
+#include "common/server/today_flag.h"
 #include "common/server/usage.h"
 #include "common/sql/open_pool.h"
 #include "services/kpi/api/kpi_service.h"
@@ -102,6 +103,8 @@ int main(int argc, char** argv) {
 
   auto peer_options = shien::PeerChannelOptionsFromFlags();
   if (!peer_options.ok()) return Fail(peer_options.status());
+  auto today = shien::TodayFromFlags();
+  if (!today.ok()) return Fail(today.status());
   auto budget_channel = shien::client::OpenChannel(
       absl::GetFlag(FLAGS_budget_address), *peer_options);
   if (!budget_channel.ok()) return Fail(budget_channel.status());
@@ -114,8 +117,7 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "kpi: view cache %s\n", cache->enabled() ? "on" : "off");
   shien::Executor executor(workers, absl::GetFlag(FLAGS_max_queued));
   shien::kpi::KpiServiceImpl service(store->get(), programs.get(), &executor,
-                                     authenticator->get(), shien::TodayInJapan,
-                                     cache.get());
+                                     authenticator->get(), *today, cache.get());
   shien::ServiceRun run;
   run.log_name = "kpi";
   run.service_name = "shien.kpi.v1.KpiService";

@@ -13,6 +13,7 @@
 #include "common/server/security_flags.h"
 #include "common/server/serve.h"
 #include "common/server/server.h"
+#include "common/server/today_flag.h"
 #include "common/server/usage.h"
 #include "common/sql/open_pool.h"
 #include "services/subsidy/api/subsidy_service.h"
@@ -111,6 +112,8 @@ int main(int argc, char** argv) {
 
   auto peer_options = shien::PeerChannelOptionsFromFlags();
   if (!peer_options.ok()) return Fail(peer_options.status());
+  auto today = shien::TodayFromFlags();
+  if (!today.ok()) return Fail(today.status());
   auto budget_channel = shien::client::OpenChannel(
       absl::GetFlag(FLAGS_budget_address), *peer_options);
   if (!budget_channel.ok()) return Fail(budget_channel.status());
@@ -131,7 +134,7 @@ int main(int argc, char** argv) {
   shien::Executor executor(workers, absl::GetFlag(FLAGS_max_queued));
   shien::subsidy::SubsidyServiceImpl service(
       store->get(), peers.get(), &executor, authenticator->get(),
-      [&] { outbox->Nudge(); }, shien::TodayInJapan, cache.get());
+      [&] { outbox->Nudge(); }, *today, cache.get());
   shien::ServiceRun run;
   run.log_name = "subsidy";
   run.service_name = "shien.subsidy.v1.SubsidyService";

@@ -128,6 +128,20 @@ TEST(PermilleHalfUpTest, LargeAmountsDoNotOverflow) {
   EXPECT_EQ(PermilleHalfUp(9'000'000'000'000'000, 9'000'000'000'000'000), 1000);
 }
 
+TEST(ParseDateTest, CalendarDates) {
+  EXPECT_EQ(ParseDate("2026-11-27"), (CivilDate{2026, 11, 27}));
+  EXPECT_EQ(ParseDate("2028-02-29"), (CivilDate{2028, 2, 29}));
+  EXPECT_EQ(FormatDate(*ParseDate("2027-03-31")), "2027-03-31");
+}
+
+TEST(ParseDateTest, RefusesWhatIsNotADate) {
+  for (const char* text :
+       {"", "2026-11-7", "2026/11/27", "2026-13-01", "2027-02-29", "2026-04-31",
+        "20261127", "2026-11-27 ", "+026-11-27", "2026-1a-27"}) {
+    EXPECT_EQ(ParseDate(text), std::nullopt) << text;
+  }
+}
+
 TEST(GcdTest, Values) {
   EXPECT_EQ(Gcd(12, 18), 6);
   EXPECT_EQ(Gcd(18, 12), 6);
