@@ -74,10 +74,13 @@ using Issuer = std::function<void(grpc::ClientContext* context,
 // Makes the issuer of one in-flight slot for `method` over `channel`:
 // "empty" (shien.bench.v1.BenchService/Empty), "GetBudgetSummary",
 // "GetKpiDashboard", "GetIndicatorProgress", "GetSchemeStats", each with a
-// fixed FY2026 request and a check of its answer. INVALID_ARGUMENT for
+// fixed FY2026 request and a check of its answer. Answers arrive as bytes;
+// the slot parses and checks the first one and any that differs from the
+// last one that passed (every one with `parse_each`). INVALID_ARGUMENT for
 // another method.
 absl::StatusOr<Issuer> MakeUnaryIssuer(const std::string& method,
-                                       std::shared_ptr<grpc::Channel> channel);
+                                       std::shared_ptr<grpc::Channel> channel,
+                                       bool parse_each = false);
 
 struct LoadOptions {
   // Calls in flight (closed loop: each slot issues its next call when the

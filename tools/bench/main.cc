@@ -45,6 +45,9 @@ ABSL_FLAG(double, seconds, 10, "measuring seconds");
 ABSL_FLAG(int64_t, count, 0,
           "unary: measure exactly this many calls instead of --seconds");
 ABSL_FLAG(int, deadline_ms, 10000, "deadline of each unary call");
+ABSL_FLAG(bool, parse_answers, false,
+          "unary: parse and check every answer (by default an answer with the "
+          "bytes of the last one that passed is not parsed again)");
 ABSL_FLAG(std::string, label, "",
           "added to every JSON line as \"label\" (e.g. overload)");
 ABSL_FLAG(bool, fail_on_errors, true,
@@ -106,7 +109,8 @@ int RunUnary(const std::string& method, const std::string& token) {
   absl::StatusOr<bench::Stats> stats = bench::RunClosedLoop(
       absl::GetFlag(FLAGS_target), options,
       [&method](std::shared_ptr<grpc::Channel> channel) {
-        return bench::MakeUnaryIssuer(method, std::move(channel));
+        return bench::MakeUnaryIssuer(method, std::move(channel),
+                                      absl::GetFlag(FLAGS_parse_answers));
       });
   if (!stats.ok()) return Usage(std::string(stats.status().message()));
   std::fprintf(stderr,
@@ -119,6 +123,7 @@ int RunUnary(const std::string& method, const std::string& token) {
                static_cast<long>(stats->error_count()));
   Print(bench::StatsJson(
       {{"name", bench::JsonString(method)},
+       {"parse_answers", absl::GetFlag(FLAGS_parse_answers) ? "true" : "false"},
        {"k", absl::StrCat(options.in_flight)},
        {"channels",
         absl::StrCat(options.channels > 0 ? options.channels

@@ -52,6 +52,9 @@ OutboxDispatcher::~OutboxDispatcher() {
 void OutboxDispatcher::Nudge() {
   {
     std::lock_guard<std::mutex> lock(mu_);
+    // Already nudged: the dispatcher is lingering or about to deliver, and
+    // waking it again would only put it back to sleep.
+    if (nudged_) return;
     nudged_ = true;
   }
   cv_.notify_all();
