@@ -33,10 +33,12 @@ def median(xs):
 
 
 def paired(view, k, measured, ratio):
-    """A view at K measured in rounds, each right after an empty RPC.
+    """A view at K measured in rounds, each right after an empty RPC and
+    followed by the empty RPC's path answering as many bytes (Sized).
 
     Returns (the round whose rate ratio is the median, its rate ratio, its
-    p99 ratio), or None when not measured.
+    p99 ratio, the number of rounds, the median of the rounds' rate ratios
+    to the same-size answer or None), or None when not measured.
     """
     rounds = []
     for m in measured:
@@ -51,13 +53,19 @@ def paired(view, k, measured, ratio):
                      b.get("label") == f"pair:{view}:{n}"), None)
         if base is None:
             continue
+        sized = next((b for b in measured
+                      if b.get("name", "").startswith("sized:") and
+                      b.get("k") == k and
+                      b.get("label") == f"size:{view}:{n}"), None)
         rounds.append((ratio(m["rate"], base["rate"]),
-                       ratio(m["p99_us"], base["p99_us"]), m))
+                       ratio(m["p99_us"], base["p99_us"]), m,
+                       ratio(m["rate"], sized["rate"]) if sized else None))
     if not rounds:
         return None
+    by_size = median([r[3] for r in rounds])
     rounds.sort(key=lambda r: r[0])
-    r, q, m = rounds[(len(rounds) - 1) // 2]
-    return m, r, q, len(rounds)
+    r, q, m, _ = rounds[(len(rounds) - 1) // 2]
+    return m, r, q, len(rounds), by_size
 
 
 def baseline_and_views(base, find, row, ratio, measured):
@@ -77,12 +85,16 @@ def baseline_and_views(base, find, row, ratio, measured):
         if p16 is None or p256 is None:
             row(view, "", "calls/s", None, target="not measured", ok=False)
             continue
-        m16, r, q, n = p16
+        m16, r, q, n, by_size = p16
+        size_note = ""
+        if by_size is not None:
+            size_note = (f"; {m16.get('answer_bytes', 0):,} B answers: "
+                         f"{by_size:.2f}× an RPC answering as many bytes")
         row(view + " (cached)", 16, "calls/s", m16, r, q,
             f"≥ 0.8× empty: {r:.2f}×; p99 ≤ 2× empty: {q:.2f}× "
-            f"(median of {n} paired rounds)",
+            f"(median of {n} paired rounds){size_note}",
             r >= 0.8 and q <= 2.0)
-        m256, r256, q256, _ = p256
+        m256, r256, q256, _, _ = p256
         # Each at its median round: the K=256 rate over the K=16 one.
         c = ratio(m256["rate"], m16["rate"])
         row(view + " (cached)", 256, "calls/s", m256, r256, q256,

@@ -51,6 +51,9 @@ const shien::auth::AccessRules& BenchAccessRules() {
       {"Empty",
        {shien::kViewer, shien::kReporter, shien::kReviewer, shien::kAdmin,
         shien::kService}},
+      {"Sized",
+       {shien::kViewer, shien::kReporter, shien::kReviewer, shien::kAdmin,
+        shien::kService}},
   };
   return *kRules;
 }
@@ -70,6 +73,20 @@ class BenchServiceImpl final : public v1::BenchService::CallbackService {
     return shien::RunUnary(context, *executor_, kDomain,
                            guard_.Admit(*context, "Empty", request),
                            [] { return absl::OkStatus(); });
+  }
+
+  grpc::ServerUnaryReactor* Sized(grpc::CallbackServerContext* context,
+                                  const v1::SizedRequest* request,
+                                  v1::SizedResponse* response) override {
+    return shien::RunUnary(
+        context, *executor_, kDomain, guard_.Admit(*context, "Sized", request),
+        [request, response]() -> absl::Status {
+          if (request->size() < 0 || request->size() > (4 << 20)) {
+            return absl::InvalidArgumentError("size: 0 to 4 MiB");
+          }
+          response->mutable_payload()->assign(request->size(), 'x');
+          return absl::OkStatus();
+        });
   }
 
  private:

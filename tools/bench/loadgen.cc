@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -98,7 +99,8 @@ Issuer RawUnary(std::shared_ptr<grpc::GenericStub> stub, std::string method,
     stub->UnaryCall(
         context, method, grpc::StubOptions(), &state->request, &state->answer,
         [state, check, parse_each, done](grpc::Status status) {
-          CallOutcome outcome{status, false};
+          CallOutcome outcome{status, false,
+                              static_cast<int64_t>(state->answer.Length())};
           if (status.ok() && (parse_each || !state->has_verified ||
                               !SameBytes(state->answer, state->verified))) {
             std::vector<grpc::Slice> slices;
@@ -133,6 +135,7 @@ struct Slot {
   std::vector<int64_t> latencies_us;
   std::map<std::string, int64_t> errors;
   Clock::time_point last_end;
+  int64_t answer_bytes = 0;
 };
 
 class ClosedLoop {
@@ -163,6 +166,7 @@ class ClosedLoop {
       for (const auto& [code, n] : slot.errors) stats.errors[code] += n;
       all.insert(all.end(), slot.latencies_us.begin(), slot.latencies_us.end());
       last = std::max(last, slot.last_end);
+      stats.answer_bytes = std::max(stats.answer_bytes, slot.answer_bytes);
     }
     stats.seconds = options_.count > 0
                         ? std::chrono::duration<double>(last - begin_).count()
@@ -204,6 +208,7 @@ class ClosedLoop {
         ++slot.errors["BAD_RESPONSE"];
       } else {
         ++slot.ok;
+        slot.answer_bytes = std::max(slot.answer_bytes, outcome.answer_bytes);
         slot.latencies_us.push_back(
             std::chrono::duration_cast<std::chrono::microseconds>(now -
                                                                   slot.start)
@@ -303,6 +308,18 @@ absl::StatusOr<Issuer> MakeUnaryIssuer(const std::string& method,
   if (method == "empty") {
     return RawUnary<v1::EmptyRequest, v1::EmptyResponse>(
         stub, "/shien.bench.v1.BenchService/Empty", v1::EmptyRequest(), nullptr,
+        parse_each);
+  }
+  int size = 0;
+  if (absl::StartsWith(method, "sized:") &&
+      absl::SimpleAtoi(method.substr(6), &size) && size >= 0) {
+    v1::SizedRequest request;
+    request.set_size(size);
+    return RawUnary<v1::SizedRequest, v1::SizedResponse>(
+        stub, "/shien.bench.v1.BenchService/Sized", request,
+        [size](const v1::SizedResponse& r) {
+          return static_cast<int>(r.payload().size()) == size;
+        },
         parse_each);
   }
   if (method == "GetBudgetSummary") {
@@ -418,6 +435,7 @@ std::string StatsJson(
   parts.push_back(absl::StrCat("\"p99_us\":", stats.p99_us));
   parts.push_back(absl::StrCat("\"p999_us\":", stats.p999_us));
   parts.push_back(absl::StrCat("\"max_us\":", stats.max_us));
+  parts.push_back(absl::StrCat("\"answer_bytes\":", stats.answer_bytes));
   parts.push_back(absl::StrCat("\"error_count\":", stats.error_count()));
   parts.push_back(
       absl::StrCat("\"errors\":{", absl::StrJoin(errors, ","), "}"));

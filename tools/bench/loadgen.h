@@ -49,6 +49,8 @@ struct Stats {
   int64_t p99_us = 0;
   int64_t p999_us = 0;
   int64_t max_us = 0;
+  // The largest serialized answer seen.
+  int64_t answer_bytes = 0;
 
   int64_t error_count() const;
   // Successful calls per second.
@@ -63,6 +65,8 @@ void ComputePercentiles(std::vector<int64_t>& latencies_us, Stats* stats);
 struct CallOutcome {
   grpc::Status status;
   bool bad_response = false;
+  // Size of the serialized answer.
+  int64_t answer_bytes = 0;
 };
 
 // Issues one call on `context` (prepared by the caller) and runs `done`
@@ -72,7 +76,8 @@ using Issuer = std::function<void(grpc::ClientContext* context,
                                   std::function<void(CallOutcome)> done)>;
 
 // Makes the issuer of one in-flight slot for `method` over `channel`:
-// "empty" (shien.bench.v1.BenchService/Empty), "GetBudgetSummary",
+// "empty" (shien.bench.v1.BenchService/Empty), "sized:N" (BenchService/Sized
+// answering N bytes), "GetBudgetSummary",
 // "GetKpiDashboard", "GetIndicatorProgress", "GetSchemeStats", each with a
 // fixed FY2026 request and a check of its answer. Answers arrive as bytes;
 // the slot parses and checks the first one and any that differs from the

@@ -27,7 +27,8 @@
 #include "tools/bench/loadgen.h"
 
 ABSL_FLAG(std::string, method, "empty",
-          "empty (shien_bench_server), GetBudgetSummary, GetKpiDashboard, "
+          "empty or sized:N (shien_bench_server; N bytes answered), "
+          "GetBudgetSummary, GetKpiDashboard, "
           "GetIndicatorProgress, GetSchemeStats, RecordMeasurements or "
           "ApproveApplication");
 ABSL_FLAG(std::string, target, "127.0.0.1:50051", "the server, host:port");
