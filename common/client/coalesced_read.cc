@@ -1,29 +1,37 @@
 #include "common/client/coalesced_read.h"
 
+#include <utility>
+
 namespace shien::client {
 
-absl::StatusOr<int64_t> CoalescedRead::Get() {
-  std::unique_lock<std::mutex> lock(mu_);
-  // Any read numbered `fresh` or later starts after this moment.
-  const int64_t fresh = started_ + 1;
-  while (true) {
-    if (finished_ >= fresh) return result_;
-    if (!running_) {
-      running_ = true;
-      const int64_t number = ++started_;
-      lock.unlock();
-      absl::StatusOr<int64_t> answer = read_();
-      lock.lock();
-      running_ = false;
-      if (number > finished_) {
-        finished_ = number;
-        result_ = answer;
-      }
-      done_cv_.notify_all();
-      return answer;
+void CoalescedRead::Get(Done done) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (running_) {
+      next_.push_back(std::move(done));
+      return;
     }
-    done_cv_.wait(lock);
+    running_ = true;
   }
+  std::vector<Done> waiters;
+  waiters.push_back(std::move(done));
+  Start(std::move(waiters));
+}
+
+void CoalescedRead::Start(std::vector<Done> waiters) {
+  read_([this,
+         waiters = std::move(waiters)](absl::StatusOr<int64_t> answer) mutable {
+    std::vector<Done> next;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      next.swap(next_);
+      running_ = !next.empty();
+    }
+    // The callers that came during this read need one that starts after
+    // them: it starts before this one's callers are answered.
+    if (!next.empty()) Start(std::move(next));
+    for (Done& done : waiters) done(answer);
+  });
 }
 
 }  // namespace shien::client

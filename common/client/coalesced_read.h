@@ -1,10 +1,10 @@
 #ifndef SHIEN_COMMON_CLIENT_COALESCED_READ_H_
 #define SHIEN_COMMON_CLIENT_COALESCED_READ_H_
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
@@ -12,26 +12,34 @@ namespace shien::client {
 
 // Shares one remote read of a changing value (a data version) among the
 // callers that want it at the same time, without ever answering a caller
-// with a value read before it asked: each caller waits for a read that
-// started after it arrived, and every caller waiting when such a read ends
-// takes its answer. At most one read runs at a time. Thread-safe.
+// with a value read before it asked: a caller arriving while a read runs is
+// answered by the next read, which starts when the running one ends and
+// answers every caller that arrived meanwhile. At most one read runs at a
+// time. Nobody waits on a thread: the read is asynchronous and answers
+// arrive as callbacks. Thread-safe.
 class CoalescedRead {
  public:
-  explicit CoalescedRead(std::function<absl::StatusOr<int64_t>()> read)
-      : read_(std::move(read)) {}
+  using Done = std::function<void(absl::StatusOr<int64_t>)>;
+  // Starts one read, which must not block, and calls its argument exactly
+  // once, on any thread, with the value or the error.
+  using Read = std::function<void(Done)>;
 
-  // The value as read by a call that started after this one was made; its
-  // error when that read failed.
-  absl::StatusOr<int64_t> Get();
+  explicit CoalescedRead(Read read) : read_(std::move(read)) {}
+
+  // Calls `done` exactly once, on the thread that ends the read (or on
+  // this one when the read answers at once), with the answer of a read
+  // that started after this call, or its error. `done` must not block.
+  void Get(Done done);
 
  private:
-  const std::function<absl::StatusOr<int64_t>()> read_;
+  // Starts a read for `waiters`; when it ends, starts the next one for the
+  // callers that came meanwhile, then answers `waiters`.
+  void Start(std::vector<Done> waiters);
+
+  const Read read_;
   std::mutex mu_;
-  std::condition_variable done_cv_;
-  bool running_ = false;  // guarded by mu_
-  int64_t started_ = 0;   // reads started so far; guarded by mu_
-  int64_t finished_ = 0;  // the newest finished read; guarded by mu_
-  absl::StatusOr<int64_t> result_ = 0;  // its answer; guarded by mu_
+  bool running_ = false;    // guarded by mu_
+  std::vector<Done> next_;  // for the next read; guarded by mu_
 };
 
 }  // namespace shien::client

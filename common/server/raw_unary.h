@@ -36,6 +36,37 @@ grpc::ByteBuffer RawResponse(const std::string& bytes);
 void MarkRawMethod(std::string full_method);
 bool IsRawMethod(absl::string_view full_method);
 
+// RunUnaryAfter for a raw method: as RunRawUnary below, with an
+// asynchronous step `before(request, ready)` that runs once the request
+// parsed and was admitted (never for a malformed one).
+template <typename Request>
+grpc::ServerUnaryReactor* RunRawUnaryAfter(
+    grpc::CallbackServerContext* context, Executor& executor,
+    std::string domain, const grpc::ByteBuffer* request_bytes,
+    grpc::ByteBuffer* response,
+    const std::function<absl::StatusOr<Call>(const Request*)>& admit,
+    std::function<void(const Request*, std::function<void()> ready)> before,
+    std::function<absl::StatusOr<std::string>(const Request*)> work) {
+  auto request = std::make_shared<Request>();
+  const absl::Status parsed = ParseRawRequest(*request_bytes, request.get());
+  absl::StatusOr<Call> call = admit(request.get());
+  if (call.ok() && !parsed.ok()) call = parsed;
+  std::function<void(std::function<void()>)> step;
+  if (before != nullptr) {
+    step = [request, before = std::move(before)](std::function<void()> ready) {
+      before(request.get(), std::move(ready));
+    };
+  }
+  return RunUnaryAfter(
+      context, executor, std::move(domain), std::move(call), std::move(step),
+      [request, response, work = std::move(work)]() -> absl::Status {
+        absl::StatusOr<std::string> bytes = work(request.get());
+        if (!bytes.ok()) return bytes.status();
+        *response = RawResponse(*bytes);
+        return absl::OkStatus();
+      });
+}
+
 // RunUnary for a raw method: parses the request, admits it with `admit`
 // (which authenticates before a malformed request is reported), runs
 // `work` on `executor` and answers with the bytes it returns. Errors as
@@ -47,18 +78,9 @@ grpc::ServerUnaryReactor* RunRawUnary(
     grpc::ByteBuffer* response,
     const std::function<absl::StatusOr<Call>(const Request*)>& admit,
     std::function<absl::StatusOr<std::string>(const Request*)> work) {
-  auto request = std::make_shared<Request>();
-  const absl::Status parsed = ParseRawRequest(*request_bytes, request.get());
-  absl::StatusOr<Call> call = admit(request.get());
-  if (call.ok() && !parsed.ok()) call = parsed;
-  return RunUnary(
-      context, executor, std::move(domain), std::move(call),
-      [request, response, work = std::move(work)]() -> absl::Status {
-        absl::StatusOr<std::string> bytes = work(request.get());
-        if (!bytes.ok()) return bytes.status();
-        *response = RawResponse(*bytes);
-        return absl::OkStatus();
-      });
+  return RunRawUnaryAfter<Request>(context, executor, std::move(domain),
+                                   request_bytes, response, admit, nullptr,
+                                   std::move(work));
 }
 
 }  // namespace shien

@@ -32,6 +32,18 @@ grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* context,
                                    absl::StatusOr<Call> call,
                                    std::function<absl::Status()> work);
 
+// RunUnary whose work waits for an asynchronous step (a call to another
+// service) without holding a worker: once the call is admitted,
+// `before(ready)` runs on the calling thread; it must not block, and calls
+// `ready` exactly once, on any thread, when `work` may run; `work` is then
+// queued on `executor` as by RunUnary (queue full, cancelled or past its
+// deadline by then: as RunUnary). A null `before` is RunUnary.
+grpc::ServerUnaryReactor* RunUnaryAfter(
+    grpc::CallbackServerContext* context, Executor& executor,
+    std::string domain, absl::StatusOr<Call> call,
+    std::function<void(std::function<void()> ready)> before,
+    std::function<absl::Status()> work);
+
 }  // namespace shien
 
 #endif  // SHIEN_COMMON_SERVER_UNARY_H_

@@ -14,6 +14,7 @@
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "shien/budget/v1/budget_service.grpc.pb.h"
+#include "shien/kpi/v1/kpi_service.grpc.pb.h"
 #include "tests/testing/redis_server.h"
 #include "tests/testing/server_process.h"
 #include "tests/testing/temp_dir.h"
@@ -40,6 +41,22 @@ class CacheTest : public ::testing::Test {
             "--health_probe_ms=100", "--cache_log_interval_s=1",
             "--shutdown_grace_ms=500"},
         dir_.File(log));
+    std::string error;
+    EXPECT_TRUE(server->Start(20000, &error)) << error;
+    return server;
+  }
+
+  std::unique_ptr<ServerProcess> StartKpi(const ServerProcess& budget) {
+    auto server = std::make_unique<ServerProcess>(
+        testing::BinaryDir() + "/services/kpi/shien_kpi_server",
+        std::vector<std::string>{
+            "--listen=127.0.0.1:0", "--db=" + dir_.File("kpi.db"),
+            "--data_dir=" + testing::SourceDir() + "/data",
+            "--budget_address=" + budget.address(),
+            "--redis=" + redis_.address(), "--insecure_no_auth",
+            "--durable=false", "--cache_prefix=" + dir_.path(),
+            "--cache_log_interval_s=1", "--shutdown_grace_ms=500"},
+        dir_.File("kpi.log"));
     std::string error;
     EXPECT_TRUE(server->Start(20000, &error)) << error;
     return server;
@@ -126,6 +143,71 @@ TEST_F(CacheTest, TwoInstancesNeverServeAStaleSummary) {
   EXPECT_GT(LoggedHits(*a) + LoggedHits(*b), 1000)
       << "the cache was not used; logs:\n"
       << a->Log();
+}
+
+// The KPI dashboard shows the budget service's program titles, and reads the
+// budget's data version for its cache key without holding a worker: a title
+// changed in the budget service shows on the next dashboard, also while
+// other dashboards are read all the time.
+TEST_F(CacheTest, DashboardShowsABudgetChangeOnceItIsAcknowledged) {
+  namespace kpb = ::shien::kpi::v1;
+  auto budget = StartBudget("budget.log");
+  auto kpi = StartKpi(*budget);
+  auto budget_stub = Stub(*budget);
+  auto kpi_stub = kpb::KpiService::NewStub(
+      grpc::CreateChannel(kpi->address(), grpc::InsecureChannelCredentials()));
+  auto title_of_9 = [&](grpc::Status* status) -> std::string {
+    grpc::ClientContext ctx;
+    kpb::GetKpiDashboardRequest req;
+    req.set_name("fiscalYears/2026/kpiDashboard");
+    req.set_grouping(kpb::DASHBOARD_GROUPING_PROGRAM);
+    kpb::KpiDashboard d;
+    *status = kpi_stub->GetKpiDashboard(&ctx, req, &d);
+    for (const auto& g : d.groups()) {
+      if (g.key() == "fiscalYears/2026/programs/9") return g.title();
+    }
+    return "";
+  };
+  std::atomic<bool> done{false};
+  std::atomic<int> background_failures{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t) {
+    readers.emplace_back([&] {
+      while (!done) {
+        grpc::Status s;
+        title_of_9(&s);
+        if (!s.ok()) ++background_failures;
+      }
+    });
+  }
+  int stale = 0;
+  for (int i = 0; i < 100; ++i) {
+    pb::UpdateProgramRequest req;
+    const std::string title =
+        "事業承継・引継ぎ支援センター事業 (" + std::to_string(i) + ")";
+    req.mutable_program()->set_name("fiscalYears/2026/programs/9");
+    req.mutable_program()->set_title(title);
+    req.mutable_update_mask()->add_paths("title");
+    pb::Program out;
+    grpc::ClientContext ctx;
+    grpc::Status s = budget_stub->UpdateProgram(&ctx, req, &out);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    for (int r = 0; r < 2; ++r) {
+      grpc::Status read;
+      if (title_of_9(&read) != title) ++stale;
+      ASSERT_TRUE(read.ok()) << read.error_message();
+    }
+  }
+  done = true;
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(stale, 0);
+  EXPECT_EQ(background_failures.load(), 0);
+  // The counters are logged every second.
+  for (int i = 0; i < 50 && Logged(*kpi, "hits") <= 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_GT(Logged(*kpi, "hits"), 0) << "the cache was not used; log:\n"
+                                     << kpi->Log();
 }
 
 TEST_F(CacheTest, RedisKilledUnderLoadFailsNoCallAndRecovers) {

@@ -458,12 +458,34 @@ absl::StatusOr<cache::View> KpiServiceImpl::BuildDashboard(
 grpc::ServerUnaryReactor* KpiServiceImpl::GetKpiDashboard(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes,
     grpc::ByteBuffer* response) {
-  return RunRawUnary<v1::GetKpiDashboardRequest>(
+  // The dashboard also shows the budget service's programs: its data version
+  // is part of the cache key. It is asked for before the call takes a
+  // worker, so that no worker waits on the budget service.
+  auto budget_version =
+      std::make_shared<absl::StatusOr<int64_t>>(absl::UnknownError(""));
+  return RunRawUnaryAfter<v1::GetKpiDashboardRequest>(
       context, *executor_, kDomain, request_bytes, response,
       [&](const v1::GetKpiDashboardRequest* request) {
         return guard_.Admit(*context, "GetKpiDashboard", request);
       },
-      [this](const v1::GetKpiDashboardRequest* request)
+      [this, budget_version](const v1::GetKpiDashboardRequest* request,
+                             std::function<void()> ready) {
+        absl::StatusOr<std::vector<std::string>> parts = ParseResourceName(
+            request->name(), "fiscalYears/{year}/kpiDashboard", "name");
+        absl::StatusOr<int> year =
+            parts.ok() ? ParseFiscalYear((*parts)[0], "name") : parts.status();
+        if (!year.ok()) {
+          ready();  // the work reports the name
+          return;
+        }
+        programs_->DataVersion(
+            *year, [budget_version,
+                    ready = std::move(ready)](absl::StatusOr<int64_t> version) {
+              *budget_version = std::move(version);
+              ready();
+            });
+      },
+      [this, budget_version](const v1::GetKpiDashboardRequest* request)
           -> absl::StatusOr<std::string> {
         SHIEN_ASSIGN_OR_RETURN(
             std::vector<std::string> parts,
@@ -485,23 +507,21 @@ grpc::ServerUnaryReactor* KpiServiceImpl::GetKpiDashboard(
         const std::string name = request->name();
         const std::string view_name = absl::StrCat(
             "kpi-dashboard/", year, "/", grouping, "/", FormatDate(as_of));
-        // The dashboard also shows the budget service's programs: its version
-        // is part of the key. Without the budget service, no caching.
-        absl::StatusOr<int64_t> budget_version = programs_->DataVersion(year);
+        // Without the budget service, no caching.
         auto compute = [&]() {
           return BuildDashboard(
               year, grouping, as_of, name,
-              budget_version.ok() ? absl::StrCat(*budget_version) : "?");
+              budget_version->ok() ? absl::StrCat(**budget_version) : "?");
         };
         SHIEN_ASSIGN_OR_RETURN(
             cache::View view,
-            budget_version.ok()
+            budget_version->ok()
                 ? cache::CachedView(
                       cache_, view_name,
                       [&]() -> absl::StatusOr<std::string> {
                         SHIEN_ASSIGN_OR_RETURN(int64_t v,
                                                store_->DataVersion(year));
-                        return absl::StrCat(v, "/", *budget_version);
+                        return absl::StrCat(v, "/", **budget_version);
                       },
                       compute)
                 : compute());

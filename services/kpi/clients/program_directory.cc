@@ -94,30 +94,44 @@ class BudgetProgramDirectory final : public ProgramDirectory {
   // Concurrent callers share one call to the budget service, one that
   // started after they asked (so no caller sees a version older than its
   // own request).
-  absl::StatusOr<int64_t> DataVersion(int fiscal_year) override {
+  void DataVersion(int fiscal_year,
+                   std::function<void(absl::StatusOr<int64_t>)> done) override {
     client::CoalescedRead* read;
     {
       std::lock_guard<std::mutex> lock(mu_);
       auto& slot = versions_[fiscal_year];
       if (slot == nullptr) {
         slot = std::make_unique<client::CoalescedRead>(
-            [this, fiscal_year] { return ReadDataVersion(fiscal_year); });
+            [this, fiscal_year](client::CoalescedRead::Done answer) {
+              ReadDataVersion(fiscal_year, std::move(answer));
+            });
       }
       read = slot.get();
     }
-    return read->Get();
+    read->Get(std::move(done));
   }
 
  private:
-  absl::StatusOr<int64_t> ReadDataVersion(int fiscal_year) {
-    grpc::ClientContext ctx;
-    ctx.set_deadline(Deadline());
-    budget::GetFiscalYearRequest req;
-    req.set_name(absl::StrCat("fiscalYears/", fiscal_year));
-    budget::FiscalYear year;
-    grpc::Status status = stub_->GetFiscalYear(&ctx, req, &year);
-    if (!status.ok()) return FromGrpc(status, req.name());
-    return year.data_version();
+  // One GetFiscalYear on the callback API; `done` runs on gRPC's thread.
+  void ReadDataVersion(int fiscal_year, client::CoalescedRead::Done done) {
+    struct Read {
+      grpc::ClientContext context;
+      budget::GetFiscalYearRequest request;
+      budget::FiscalYear year;
+    };
+    // Owned by the call until its callback, which ends it.
+    auto* read = new Read;
+    read->context.set_deadline(Deadline());
+    read->request.set_name(absl::StrCat("fiscalYears/", fiscal_year));
+    stub_->async()->GetFiscalYear(
+        &read->context, &read->request, &read->year,
+        [read, done = std::move(done)](grpc::Status status) {
+          absl::StatusOr<int64_t> answer =
+              status.ok() ? absl::StatusOr<int64_t>(read->year.data_version())
+                          : FromGrpc(status, read->request.name());
+          delete read;
+          done(std::move(answer));
+        });
   }
 
   std::chrono::system_clock::time_point Deadline() const {

@@ -1,6 +1,7 @@
 #ifndef SHIEN_SERVICES_KPI_CLIENTS_PROGRAM_DIRECTORY_H_
 #define SHIEN_SERVICES_KPI_CLIENTS_PROGRAM_DIRECTORY_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,10 +21,10 @@ struct ProgramInfo {
   std::vector<std::string> departments;
 };
 
-// The budget service's programs, as the KPI service sees them. Calls block
-// (run them on an executor thread). NOT_FOUND for an unknown program or
-// year; UNAVAILABLE (reason BUDGET_UNAVAILABLE) when the budget service
-// cannot be reached. Thread-safe.
+// The budget service's programs, as the KPI service sees them. GetProgram
+// and ListPrograms block (run them on an executor thread). NOT_FOUND for an
+// unknown program or year; UNAVAILABLE (reason BUDGET_UNAVAILABLE) when the
+// budget service cannot be reached. Thread-safe.
 class ProgramDirectory {
  public:
   virtual ~ProgramDirectory() = default;
@@ -31,8 +32,12 @@ class ProgramDirectory {
                                                  int number) = 0;
   virtual absl::StatusOr<std::vector<ProgramInfo>> ListPrograms(
       int fiscal_year) = 0;
-  // The budget service's data version of the fiscal year.
-  virtual absl::StatusOr<int64_t> DataVersion(int fiscal_year) = 0;
+  // Asks for the budget service's data version of the fiscal year, read
+  // after this call, and calls `done` with it (or the error) exactly once,
+  // on any thread; neither this call nor the wait blocks a thread. `done`
+  // must not block.
+  virtual void DataVersion(
+      int fiscal_year, std::function<void(absl::StatusOr<int64_t>)> done) = 0;
 };
 
 // A directory that asks the budget service over `channel` (see
