@@ -8,6 +8,11 @@
 
 namespace shien::sql {
 
+int WorkersFor(const StoreLocation& location, int requested) {
+  if (requested > 0) return requested;
+  return location.postgres.empty() ? 32 : 4;
+}
+
 absl::StatusOr<OpenedPool> OpenPool(const StoreLocation& location, int size) {
   OpenedPool out;
   if (!location.postgres.empty()) {

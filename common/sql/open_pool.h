@@ -24,6 +24,13 @@ struct OpenedPool {
   std::string description;
 };
 
+// How many workers (threads running store work, each with a connection of
+// its own) a service runs against `location` when `--workers` is 0: 32 on
+// SQLite, where a worker mostly waits for its write group's commit, and a
+// group can only hold the writes of waiting workers; 4 on PostgreSQL, where
+// each worker holds a server connection. `requested` > 0 wins.
+int WorkersFor(const StoreLocation& location, int requested);
+
 // Opens a pool of `size` connections to `location`, creating the SQLite
 // file's directory when missing. Errors as OpenSqlitePool and
 // OpenPostgresPool.

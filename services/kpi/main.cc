@@ -52,8 +52,9 @@ ABSL_FLAG(std::string, data_dir,
           shien::EnvOr("SHIEN_PLAN_DIR", std::string("data")),
           "directory holding fy{YEAR}/indicators.textproto files to load at "
           "start (env SHIEN_PLAN_DIR); empty to load nothing");
-ABSL_FLAG(int, workers, shien::EnvOr("SHIEN_WORKERS", 4),
-          "threads running store work (env SHIEN_WORKERS)");
+ABSL_FLAG(int, workers, shien::EnvOr("SHIEN_WORKERS", 0),
+          "threads running store work, each with a database connection (env "
+          "SHIEN_WORKERS); 0: 32 on SQLite, 4 on PostgreSQL");
 ABSL_FLAG(int, max_queued, shien::EnvOr("SHIEN_MAX_QUEUED", 1000),
           "calls waiting for a worker before RESOURCE_EXHAUSTED");
 ABSL_FLAG(bool, durable, shien::EnvOr("SHIEN_SQLITE_DURABLE", 1) != 0,
@@ -79,11 +80,12 @@ int main(int argc, char** argv) {
   auto authenticator = shien::AuthenticatorFromFlags();
   if (!authenticator.ok()) return Fail(authenticator.status());
 
-  const int workers = std::max(1, absl::GetFlag(FLAGS_workers));
-  auto pool = shien::sql::OpenPool(
-      {absl::GetFlag(FLAGS_db), absl::GetFlag(FLAGS_postgres),
-       absl::GetFlag(FLAGS_durable)},
-      workers + 1);
+  const shien::sql::StoreLocation location{absl::GetFlag(FLAGS_db),
+                                           absl::GetFlag(FLAGS_postgres),
+                                           absl::GetFlag(FLAGS_durable)};
+  const int workers =
+      shien::sql::WorkersFor(location, absl::GetFlag(FLAGS_workers));
+  auto pool = shien::sql::OpenPool(location, workers + 1);
   if (!pool.ok()) return Fail(pool.status());
   const std::string where = pool->description;
   auto store = shien::kpi::OpenKpiStore(std::move(pool->pool));

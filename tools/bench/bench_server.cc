@@ -30,8 +30,9 @@
 ABSL_FLAG(std::string, listen,
           shien::EnvOr("SHIEN_BENCH_LISTEN", std::string("127.0.0.1:0")),
           "host:port to serve on (env SHIEN_BENCH_LISTEN); port 0 picks one");
-ABSL_FLAG(int, workers, shien::EnvOr("SHIEN_WORKERS", 4),
-          "worker threads, as the services' --workers (env SHIEN_WORKERS)");
+ABSL_FLAG(int, workers, shien::EnvOr("SHIEN_WORKERS", 32),
+          "worker threads, as the services' --workers (env SHIEN_WORKERS; "
+          "default: theirs on SQLite)");
 ABSL_FLAG(int, max_queued, shien::EnvOr("SHIEN_MAX_QUEUED", 1000),
           "calls waiting for a worker before RESOURCE_EXHAUSTED, as the "
           "services' --max_queued (env SHIEN_MAX_QUEUED)");
