@@ -37,14 +37,15 @@ absl::StatusOr<View> ViewCache::Get(
   if (std::shared_ptr<const std::string> local = local_.Get(key)) {
     ++hits_;
     ++local_hits_;
-    return View{*local, version};
+    return View(std::move(local), version);
   }
   absl::StatusOr<std::optional<std::string>> cached = redis_->Get(key);
   NoteRedis(cached.status());
   if (cached.ok() && cached->has_value()) {
     ++hits_;
-    local_.Put(key, std::make_shared<const std::string>(**cached));
-    return View{**std::move(cached), version};
+    auto shared = std::make_shared<const std::string>(**std::move(cached));
+    local_.Put(key, shared);
+    return View(std::move(shared), version);
   }
   ++misses_;
   // Single flight: the first miss computes; the others wait for it.
@@ -73,9 +74,9 @@ absl::StatusOr<View> ViewCache::Get(
     // one asked for), so a later reader of that version can use it.
     const std::string stored_key =
         absl::StrCat(options_.prefix, ":", name, ":", view->version);
-    local_.Put(stored_key, std::make_shared<const std::string>(view->bytes));
+    local_.Put(stored_key, view->bytes);
     if (cached.ok()) {
-      NoteRedis(redis_->SetEx(stored_key, view->bytes, options_.ttl_seconds));
+      NoteRedis(redis_->SetEx(stored_key, *view->bytes, options_.ttl_seconds));
     }
   }
   {

@@ -20,7 +20,18 @@ namespace shien::cache {
 // reflects (e.g. "2026@17" — whatever identifies the data it was built
 // from).
 struct View {
-  std::string bytes;
+  View() = default;
+  View(std::string serialized, std::string version_, bool cacheable_ = true)
+      : bytes(std::make_shared<const std::string>(std::move(serialized))),
+        version(std::move(version_)),
+        cacheable(cacheable_) {}
+  View(std::shared_ptr<const std::string> serialized, std::string version_)
+      : bytes(std::move(serialized)), version(std::move(version_)) {}
+
+  // The serialized view (never null once built). Shared, not copied, with
+  // the in-process tier and every answer sending it: a thousand calls in
+  // flight answering the same view hold one copy.
+  std::shared_ptr<const std::string> bytes;
   std::string version;
   // False for a degraded result (e.g. built without a peer's data): it is
   // returned but never cached.

@@ -43,8 +43,19 @@ absl::Status ParseRawRequest(const grpc::ByteBuffer& bytes,
                             request->GetDescriptor()->full_name()));
 }
 
-grpc::ByteBuffer RawResponse(const std::string& bytes) {
-  grpc::Slice slice(bytes);
+grpc::ByteBuffer RawResponse(std::shared_ptr<const std::string> bytes) {
+  if (bytes == nullptr || bytes->empty()) {
+    grpc::Slice empty;
+    return grpc::ByteBuffer(&empty, 1);
+  }
+  // The slice keeps a reference to the string until gRPC frees it.
+  auto* holder = new std::shared_ptr<const std::string>(std::move(bytes));
+  grpc::Slice slice(
+      const_cast<char*>((*holder)->data()), (*holder)->size(),
+      [](void* held) {
+        delete static_cast<std::shared_ptr<const std::string>*>(held);
+      },
+      holder);
   return grpc::ByteBuffer(&slice, 1);
 }
 

@@ -27,8 +27,9 @@ namespace shien {
 absl::Status ParseRawRequest(const grpc::ByteBuffer& bytes,
                              google::protobuf::Message* request);
 
-// A response buffer holding `bytes`.
-grpc::ByteBuffer RawResponse(const std::string& bytes);
+// A response buffer over `bytes`, sharing them (no copy) until gRPC has
+// sent them.
+grpc::ByteBuffer RawResponse(std::shared_ptr<const std::string> bytes);
 
 // Records that "/package.Service/Method" is registered raw, so that what
 // inspects requests (the RPC log) does not take its bytes for a message.
@@ -46,7 +47,9 @@ grpc::ServerUnaryReactor* RunRawUnaryAfter(
     grpc::ByteBuffer* response,
     const std::function<absl::StatusOr<Call>(const Request*)>& admit,
     std::function<void(const Request*, std::function<void()> ready)> before,
-    std::function<absl::StatusOr<std::string>(const Request*)> work) {
+    std::function<
+        absl::StatusOr<std::shared_ptr<const std::string>>(const Request*)>
+        work) {
   auto request = std::make_shared<Request>();
   const absl::Status parsed = ParseRawRequest(*request_bytes, request.get());
   absl::StatusOr<Call> call = admit(request.get());
@@ -60,9 +63,10 @@ grpc::ServerUnaryReactor* RunRawUnaryAfter(
   return RunUnaryAfter(
       context, executor, std::move(domain), std::move(call), std::move(step),
       [request, response, work = std::move(work)]() -> absl::Status {
-        absl::StatusOr<std::string> bytes = work(request.get());
+        absl::StatusOr<std::shared_ptr<const std::string>> bytes =
+            work(request.get());
         if (!bytes.ok()) return bytes.status();
-        *response = RawResponse(*bytes);
+        *response = RawResponse(*std::move(bytes));
         return absl::OkStatus();
       });
 }
@@ -77,7 +81,9 @@ grpc::ServerUnaryReactor* RunRawUnary(
     std::string domain, const grpc::ByteBuffer* request_bytes,
     grpc::ByteBuffer* response,
     const std::function<absl::StatusOr<Call>(const Request*)>& admit,
-    std::function<absl::StatusOr<std::string>(const Request*)> work) {
+    std::function<
+        absl::StatusOr<std::shared_ptr<const std::string>>(const Request*)>
+        work) {
   return RunRawUnaryAfter<Request>(context, executor, std::move(domain),
                                    request_bytes, response, admit, nullptr,
                                    std::move(work));

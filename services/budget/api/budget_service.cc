@@ -279,7 +279,7 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::GetBudgetSummary(
         return guard_.Admit(*context, "GetBudgetSummary", request);
       },
       [this](const v1::GetBudgetSummaryRequest* request)
-          -> absl::StatusOr<std::string> {
+          -> absl::StatusOr<std::shared_ptr<const std::string>> {
         SHIEN_ASSIGN_OR_RETURN(
             int year,
             ParseFiscalYearName(request->name(),
@@ -362,7 +362,7 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::GetExecutionSummary(
         return guard_.Admit(*context, "GetExecutionSummary", request);
       },
       [this](const v1::GetExecutionSummaryRequest* request)
-          -> absl::StatusOr<std::string> {
+          -> absl::StatusOr<std::shared_ptr<const std::string>> {
         SHIEN_ASSIGN_OR_RETURN(
             int year,
             ParseFiscalYearName(request->name(),

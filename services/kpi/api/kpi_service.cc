@@ -329,7 +329,7 @@ grpc::ServerUnaryReactor* KpiServiceImpl::GetIndicatorProgress(
         return guard_.Admit(*context, "GetIndicatorProgress", request);
       },
       [this](const v1::GetIndicatorProgressRequest* request)
-          -> absl::StatusOr<std::string> {
+          -> absl::StatusOr<std::shared_ptr<const std::string>> {
         SHIEN_ASSIGN_OR_RETURN(IndicatorRef ref,
                                ParseIndicatorName(request->name(), "name"));
         SHIEN_ASSIGN_OR_RETURN(
@@ -486,7 +486,7 @@ grpc::ServerUnaryReactor* KpiServiceImpl::GetKpiDashboard(
             });
       },
       [this, budget_version](const v1::GetKpiDashboardRequest* request)
-          -> absl::StatusOr<std::string> {
+          -> absl::StatusOr<std::shared_ptr<const std::string>> {
         SHIEN_ASSIGN_OR_RETURN(
             std::vector<std::string> parts,
             ParseResourceName(request->name(),

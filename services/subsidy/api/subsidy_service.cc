@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -216,13 +217,16 @@ absl::Status SubsidyServiceImpl::Change(
     const std::string& name, const std::string& etag, const RequestKey& key,
     Action action, const std::string& actor, const std::string& reason,
     const std::function<absl::Status(const Scheme&, Application&)>& prepare,
-    v1::Application* response) {
+    v1::Application* response, const Scheme* read_scheme) {
   SHIEN_ASSIGN_OR_RETURN(ApplicationRef ref,
                          ParseApplicationName(name, "name"));
   SHIEN_RETURN_IF_ERROR(ValidateRequestId(key.request_id, "request_id", false));
   SHIEN_RETURN_IF_ERROR(CheckReason(reason, false));
-  SHIEN_ASSIGN_OR_RETURN(Scheme scheme,
-                         store_->GetScheme(ref.year, ref.scheme));
+  std::optional<Scheme> own_read;
+  if (read_scheme == nullptr) {
+    SHIEN_ASSIGN_OR_RETURN(own_read, store_->GetScheme(ref.year, ref.scheme));
+  }
+  const Scheme& scheme = read_scheme != nullptr ? *read_scheme : *own_read;
   const CivilDate today = today_();
   int64_t before_committed = 0;
   State before_state = State::kUnspecified;
@@ -763,7 +767,7 @@ grpc::ServerUnaryReactor* SubsidyServiceImpl::ApproveApplication(
               a.approval_date = today;
               return absl::OkStatus();
             },
-            response);
+            response, &scheme);
         if (!approved.ok()) {
           // The funds were reserved but the approval not recorded: give them
           // back, unless the application holds them after all (a concurrent
@@ -865,7 +869,7 @@ grpc::ServerUnaryReactor* SubsidyServiceImpl::GetSchemeStats(
         return guard_.Admit(*context, "GetSchemeStats", request);
       },
       [this](const v1::GetSchemeStatsRequest* request)
-          -> absl::StatusOr<std::string> {
+          -> absl::StatusOr<std::shared_ptr<const std::string>> {
         SHIEN_ASSIGN_OR_RETURN(
             std::vector<std::string> parts,
             ParseResourceName(request->name(),

@@ -74,11 +74,13 @@ class SubsidyServiceImpl final
   // etag, runs `prepare` (the action's own checks and changes), applies the
   // transition, queues releases of any funds it stops holding and the
   // scheme's decision totals for the KPI service, and records the response.
+  // `read_scheme`: the scheme as the caller already read it for its own
+  // checks (read outside the transaction either way); null reads it.
   absl::Status Change(
       const std::string& name, const std::string& etag, const RequestKey& key,
       Action action, const std::string& actor, const std::string& reason,
       const std::function<absl::Status(const Scheme&, Application&)>& prepare,
-      v1::Application* response);
+      v1::Application* response, const Scheme* read_scheme = nullptr);
 
   SubsidyStore* store_;
   Peers* peers_;

@@ -54,14 +54,28 @@ class ViewCacheTest : public ::testing::Test {
   std::atomic<int> computed_{0};
 };
 
+// Calls answering the same view from the in-process tier share one copy of
+// its bytes (what bounds memory with many answers in flight).
+TEST_F(ViewCacheTest, LocalHitsShareOneCopy) {
+  auto cache = Make("", 1 << 20);
+  auto computed = cache->Get("dashboard/2026", "3", Counting("D", "3"));
+  auto first = cache->Get("dashboard/2026", "3", Counting("X", "3"));
+  auto second = cache->Get("dashboard/2026", "3", Counting("Y", "3"));
+  ASSERT_TRUE(computed.ok() && first.ok() && second.ok());
+  EXPECT_EQ(*second->bytes, "D");
+  EXPECT_EQ(first->bytes.get(), computed->bytes.get());
+  EXPECT_EQ(second->bytes.get(), computed->bytes.get());
+  EXPECT_EQ(computed_.load(), 1);
+}
+
 TEST_F(ViewCacheTest, MissComputesHitReuses) {
   auto cache = Make();
   auto a = cache->Get("summary/2026", "7", Counting("A", "7"));
   ASSERT_TRUE(a.ok());
-  EXPECT_EQ(a->bytes, "A");
+  EXPECT_EQ(*a->bytes, "A");
   auto b = cache->Get("summary/2026", "7", Counting("B", "7"));
   ASSERT_TRUE(b.ok());
-  EXPECT_EQ(b->bytes, "A");  // from Redis
+  EXPECT_EQ(*b->bytes, "A");  // from Redis
   EXPECT_EQ(computed_.load(), 1);
   CacheStats s = cache->Stats();
   EXPECT_EQ(s.hits, 1);
@@ -75,7 +89,7 @@ TEST_F(ViewCacheTest, ANewVersionIsAMiss) {
   ASSERT_TRUE(cache->Get("summary/2026", "7", Counting("old", "7")).ok());
   auto fresh = cache->Get("summary/2026", "8", Counting("new", "8"));
   ASSERT_TRUE(fresh.ok());
-  EXPECT_EQ(fresh->bytes, "new");
+  EXPECT_EQ(*fresh->bytes, "new");
   EXPECT_EQ(computed_.load(), 2);
 }
 
@@ -86,7 +100,7 @@ TEST_F(ViewCacheTest, StoredUnderTheVersionTheComputationSaw) {
   ASSERT_TRUE(cache->Get("v", "7", Counting("nine", "9")).ok());
   auto at9 = cache->Get("v", "9", Counting("x", "9"));
   ASSERT_TRUE(at9.ok());
-  EXPECT_EQ(at9->bytes, "nine");
+  EXPECT_EQ(*at9->bytes, "nine");
   EXPECT_EQ(computed_.load(), 1);
 }
 
@@ -97,7 +111,7 @@ TEST_F(ViewCacheTest, ConcurrentMissesComputeOnce) {
   for (int i = 0; i < 16; ++i) {
     threads.emplace_back([&] {
       auto v = cache->Get("stampede", "1", Counting("S", "1", 200));
-      if (v.ok() && v->bytes == "S") ++ok;
+      if (v.ok() && *v->bytes == "S") ++ok;
     });
   }
   for (auto& t : threads) t.join();
@@ -112,7 +126,7 @@ TEST_F(ViewCacheTest, RedisKilledMeansComputingThenRecovery) {
   for (int i = 0; i < 20; ++i) {
     auto v = cache->Get("k", "1", Counting("A", "1"));
     ASSERT_TRUE(v.ok());
-    EXPECT_EQ(v->bytes, "A");
+    EXPECT_EQ(*v->bytes, "A");
   }
   EXPECT_EQ(computed_.load(), 21);
   EXPECT_TRUE(cache->Stats().degraded);
@@ -144,7 +158,7 @@ TEST_F(ViewCacheTest, AHangingRedisCostsAtMostTheTimeout) {
   auto v = cache->Get("k", "1", Counting("A", "1"));
   const auto took = Clock::now() - start;
   ASSERT_TRUE(v.ok());
-  EXPECT_EQ(v->bytes, "A");
+  EXPECT_EQ(*v->bytes, "A");
   // 100 ms command timeout (+ the computation): far below the 3 s sleep.
   EXPECT_LT(took, std::chrono::milliseconds(1500));
   EXPECT_TRUE(cache->Stats().degraded);
@@ -158,7 +172,7 @@ TEST_F(ViewCacheTest, TheInProcessTierAnswersWithoutRedis) {
   for (int i = 0; i < 5; ++i) {
     auto v = cache->Get("k", "1", Counting("B", "1"));
     ASSERT_TRUE(v.ok());
-    EXPECT_EQ(v->bytes, "A");
+    EXPECT_EQ(*v->bytes, "A");
   }
   EXPECT_EQ(computed_.load(), 1);
   EXPECT_EQ(cache->Stats().hits, 5);
@@ -166,7 +180,7 @@ TEST_F(ViewCacheTest, TheInProcessTierAnswersWithoutRedis) {
   // A new version is still computed (and kept in process).
   auto fresh = cache->Get("k", "2", Counting("C", "2"));
   ASSERT_TRUE(fresh.ok());
-  EXPECT_EQ(fresh->bytes, "C");
+  EXPECT_EQ(*fresh->bytes, "C");
   EXPECT_EQ(computed_.load(), 2);
 }
 
@@ -178,7 +192,7 @@ TEST_F(ViewCacheTest, AnotherInstancesViewComesFromRedisUnderItsVersion) {
   ASSERT_TRUE(b->Get("k", "2", Counting("two", "2")).ok());
   auto v = a->Get("k", "2", Counting("x", "2"));
   ASSERT_TRUE(v.ok());
-  EXPECT_EQ(v->bytes, "two");  // from Redis: a's own copy is of version 1
+  EXPECT_EQ(*v->bytes, "two");  // from Redis: a's own copy is of version 1
   EXPECT_EQ(computed_.load(), 2);
   EXPECT_EQ(a->Stats().local_hits, 0);
   // Now kept in a's process too.
