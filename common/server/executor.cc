@@ -1,20 +1,27 @@
 #include "common/server/executor.h"
 
+#include <algorithm>
+
 namespace shien {
 
-Executor::Executor(int threads, int max_queued) : max_queued_(max_queued) {
+Executor::Executor(int threads, int max_queued, int running)
+    : max_queued_(max_queued),
+      running_limit_(running > 0 ? std::min(running, threads) : threads) {
   for (int i = 0; i < threads; ++i) workers_.emplace_back([this] { Work(); });
 }
 
 Executor::~Executor() { Stop(); }
 
 bool Executor::TrySubmit(std::function<void()> task) {
+  bool wake;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_ || queue_.size() >= max_queued_) return false;
     queue_.push_back(std::move(task));
+    // A worker at the limit takes it when it is done, without a wake-up.
+    wake = running_ < running_limit_;
   }
-  cv_.notify_one();
+  if (wake) cv_.notify_one();
   return true;
 }
 
@@ -32,17 +39,40 @@ void Executor::Stop() {
   }
 }
 
+void Executor::EnterBlocking() {
+  bool wake;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    --running_;
+    wake = CanRun();
+  }
+  if (wake) cv_.notify_one();
+}
+
+void Executor::LeaveBlocking() {
+  // Back to running, above the limit for a while if others took its place:
+  // never waits here, so a task leaving a wait is never held up by others.
+  std::lock_guard<std::mutex> lock(mu_);
+  ++running_;
+}
+
 void Executor::Work() {
+  ObserveBlockingOnThisThread(this);
+  std::unique_lock<std::mutex> lock(mu_);
   while (true) {
-    std::function<void()> task;
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping and drained
-      task = std::move(queue_.front());
-      queue_.pop_front();
-    }
+    cv_.wait(lock,
+             [this] { return CanRun() || (stopping_ && queue_.empty()); });
+    if (queue_.empty()) return;  // stopping and drained
+    std::function<void()> task = std::move(queue_.front());
+    queue_.pop_front();
+    ++running_;
+    // Stopping: the workers with nothing left to run may leave now.
+    if (stopping_ && queue_.empty()) cv_.notify_all();
+    lock.unlock();
     task();
+    task = nullptr;
+    lock.lock();
+    --running_;
   }
 }
 

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "common/status/macros.h"
+#include "common/sync/blocking_region.h"
 
 namespace shien::sql {
 namespace {
@@ -230,7 +231,10 @@ class WriteGroup {
   // connection.
   absl::StatusOr<SqliteConnection*> Enter() {
     waiting_.fetch_add(1);
-    turn_.lock();
+    {
+      BlockingRegion waiting;
+      turn_.lock();
+    }
     waiting_.fetch_sub(1);
     DropLostTransaction();
     if (open_ == nullptr) {
@@ -288,6 +292,7 @@ class WriteGroup {
   };
 
   absl::Status Await(Epoch& epoch) {
+    BlockingRegion waiting;
     std::unique_lock<std::mutex> lock(done_mu_);
     epoch.done_cv.wait(lock, [&] { return epoch.done; });
     return epoch.status;

@@ -100,7 +100,8 @@ int main(int argc, char** argv) {
   if (!database_id.ok()) return Fail(database_id.status());
   auto cache = shien::cache::ViewCacheFromFlags(
       absl::StrCat("budget:", *database_id), workers + 1);
-  shien::Executor executor(workers, absl::GetFlag(FLAGS_max_queued));
+  shien::Executor executor(workers, absl::GetFlag(FLAGS_max_queued),
+                           shien::kDefaultRunningTasks);
   shien::budget::BudgetServiceImpl service(store->get(), &executor,
                                            authenticator->get(), cache.get());
   shien::ServiceRun run;

@@ -117,7 +117,8 @@ int main(int argc, char** argv) {
   auto cache = shien::cache::ViewCacheFromFlags(
       absl::StrCat("kpi:", *database_id), workers + 1);
   std::fprintf(stderr, "kpi: view cache %s\n", cache->enabled() ? "on" : "off");
-  shien::Executor executor(workers, absl::GetFlag(FLAGS_max_queued));
+  shien::Executor executor(workers, absl::GetFlag(FLAGS_max_queued),
+                           shien::kDefaultRunningTasks);
   shien::kpi::KpiServiceImpl service(store->get(), programs.get(), &executor,
                                      authenticator->get(), *today, cache.get());
   shien::ServiceRun run;

@@ -133,7 +133,8 @@ int main(int argc, char** argv) {
   if (!database_id.ok()) return Fail(database_id.status());
   auto cache = shien::cache::ViewCacheFromFlags(
       absl::StrCat("subsidy:", *database_id), workers + 1);
-  shien::Executor executor(workers, absl::GetFlag(FLAGS_max_queued));
+  shien::Executor executor(workers, absl::GetFlag(FLAGS_max_queued),
+                           shien::kDefaultRunningTasks);
   shien::subsidy::SubsidyServiceImpl service(
       store->get(), peers.get(), &executor, authenticator->get(),
       [&] { outbox->Nudge(); }, *today, cache.get());

@@ -113,7 +113,8 @@ int main(int argc, char** argv) {
   if (!authenticator.ok()) return Fail(authenticator.status());
   const int workers = std::max(1, absl::GetFlag(FLAGS_workers));
   auto cache = shien::cache::ViewCacheFromFlags("bench:yardstick", workers + 1);
-  shien::Executor executor(workers, absl::GetFlag(FLAGS_max_queued));
+  shien::Executor executor(workers, absl::GetFlag(FLAGS_max_queued),
+                           shien::kDefaultRunningTasks);
   BenchServiceImpl service(&executor, authenticator->get());
 
   shien::ServiceRun run;

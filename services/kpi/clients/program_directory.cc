@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/client/coalesced_read.h"
 #include "common/status/errors.h"
+#include "common/sync/blocking_region.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "shien/budget/v1/budget_service.grpc.pb.h"
@@ -66,7 +67,11 @@ class BudgetProgramDirectory final : public ProgramDirectory {
     req.set_name(
         absl::StrCat("fiscalYears/", fiscal_year, "/programs/", number));
     budget::Program program;
-    grpc::Status status = stub_->GetProgram(&ctx, req, &program);
+    grpc::Status status;
+    {
+      BlockingRegion waiting;
+      status = stub_->GetProgram(&ctx, req, &program);
+    }
     if (!status.ok()) return FromGrpc(status, req.name());
     return FromProto(fiscal_year, program);
   }
@@ -81,7 +86,11 @@ class BudgetProgramDirectory final : public ProgramDirectory {
       grpc::ClientContext ctx;
       ctx.set_deadline(Deadline());
       budget::ListProgramsResponse resp;
-      grpc::Status status = stub_->ListPrograms(&ctx, req, &resp);
+      grpc::Status status;
+      {
+        BlockingRegion waiting;
+        status = stub_->ListPrograms(&ctx, req, &resp);
+      }
       if (!status.ok()) return FromGrpc(status, req.parent());
       for (const auto& p : resp.programs()) {
         out.push_back(FromProto(fiscal_year, p));

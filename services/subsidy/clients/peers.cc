@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status/errors.h"
+#include "common/sync/blocking_region.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "grpcpp/create_channel.h"
@@ -66,7 +67,11 @@ class GrpcPeers final : public Peers {
     req.set_amount_yen(amount_yen);
     req.set_request_id(request_id);
     budget::v1::Reservation reservation;
-    grpc::Status status = budget_->ReserveFunds(&ctx, req, &reservation);
+    grpc::Status status;
+    {
+      BlockingRegion waiting;
+      status = budget_->ReserveFunds(&ctx, req, &reservation);
+    }
     if (!status.ok()) return FromGrpc(status, "budget");
     return reservation.name();
   }
@@ -81,7 +86,11 @@ class GrpcPeers final : public Peers {
         return absl::InvalidArgumentError("unreadable outbox payload");
       }
       budget::v1::Reservation out;
-      grpc::Status status = budget_->ReleaseFunds(&ctx, req, &out);
+      grpc::Status status;
+      {
+        BlockingRegion waiting;
+        status = budget_->ReleaseFunds(&ctx, req, &out);
+      }
       return status.ok() ? absl::OkStatus() : FromGrpc(status, "budget");
     }
     if (target == kKpiTarget) {

@@ -2,8 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <functional>
 #include <future>
@@ -200,6 +202,82 @@ TEST(ExecutorTest, DestructorRunsQueuedTasks) {
 // threads stopping the executor at once (say, a signal-handling thread and
 // the owner's destructor) must both return normally. Run in a child process
 // so that a crash fails this test only.
+// Counts the tasks inside a stretch and the most at once.
+class Concurrency {
+ public:
+  void Enter() {
+    std::lock_guard<std::mutex> lock(mu_);
+    max_ = std::max(max_, ++now_);
+  }
+  void Leave() {
+    std::lock_guard<std::mutex> lock(mu_);
+    --now_;
+  }
+  int max() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return max_;
+  }
+
+ private:
+  std::mutex mu_;
+  int now_ = 0;
+  int max_ = 0;
+};
+
+TEST(ExecutorTest, RunsAtMostTheRunningLimitOutsideWaits) {
+  Concurrency running;
+  std::atomic<int> done{0};
+  {
+    Executor executor(8, 100, 2);
+    for (int i = 0; i < 12; ++i) {
+      ASSERT_TRUE(executor.TrySubmit([&] {
+        running.Enter();
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        running.Leave();
+        ++done;
+      }));
+    }
+  }
+  EXPECT_EQ(done.load(), 12);
+  EXPECT_EQ(running.max(), 2);
+}
+
+// Tasks that wait for each other inside a BlockingRegion: with only 2
+// running at once this completes only if a waiting task frees its place.
+TEST(ExecutorTest, ATaskWaitingInABlockingRegionLetsAnotherRun) {
+  constexpr int kTasks = 6;
+  std::mutex mu;
+  std::condition_variable cv;
+  int arrived = 0;
+  std::atomic<int> met{0};
+  Concurrency outside;
+  {
+    Executor executor(kTasks, 100, 2);
+    for (int i = 0; i < kTasks; ++i) {
+      ASSERT_TRUE(executor.TrySubmit([&] {
+        outside.Enter();
+        outside.Leave();
+        BlockingRegion waiting;
+        std::unique_lock<std::mutex> lock(mu);
+        ++arrived;
+        cv.notify_all();
+        if (cv.wait_for(lock, std::chrono::seconds(10),
+                        [&] { return arrived == kTasks; })) {
+          ++met;
+        }
+      }));
+    }
+  }
+  EXPECT_EQ(met.load(), kTasks);
+  EXPECT_LE(outside.max(), 2);
+}
+
+TEST(ExecutorTest, ABlockingRegionOffThePoolDoesNothing) {
+  BlockingRegion outer;
+  BlockingRegion inner;
+  SUCCEED();
+}
+
 TEST(ExecutorDeathTest, ConcurrentStopIsSafe) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_EXIT(
