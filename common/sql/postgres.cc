@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/sync/blocking_region.h"
 
 namespace shien::sql {
 namespace {
@@ -82,9 +83,12 @@ class PostgresStatement final : public Statement {
         values[i] = values_[i] ? values_[i]->data() : nullptr;
         lengths[i] = values_[i] ? static_cast<int>(values_[i]->size()) : 0;
       }
-      result_ =
-          PQexecPrepared(conn_, name_.c_str(), static_cast<int>(values.size()),
-                         values.data(), lengths.data(), binary_.data(), 0);
+      {
+        BlockingRegion waiting;  // a round trip to the server
+        result_ = PQexecPrepared(conn_, name_.c_str(),
+                                 static_cast<int>(values.size()), values.data(),
+                                 lengths.data(), binary_.data(), 0);
+      }
       const ExecStatusType status = PQresultStatus(result_);
       if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
         return FromResult(conn_, result_, "postgres step");
@@ -156,7 +160,11 @@ class PostgresConnection final : public Connection {
 
   absl::Status Exec(absl::string_view sql) override {
     if (absl::Status s = EnsureConnected(); !s.ok()) return s;
-    PGresult* result = PQexec(conn_, std::string(sql).c_str());
+    PGresult* result;
+    {
+      BlockingRegion waiting;
+      result = PQexec(conn_, std::string(sql).c_str());
+    }
     const ExecStatusType status = PQresultStatus(result);
     absl::Status out = absl::OkStatus();
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
@@ -173,8 +181,11 @@ class PostgresConnection final : public Connection {
     if (it == prepared_.end()) {
       auto [text, params] = ToPostgresPlaceholders(sql);
       std::string name = absl::StrCat("s", prepared_.size() + 1);
-      PGresult* result =
-          PQprepare(conn_, name.c_str(), text.c_str(), params, nullptr);
+      PGresult* result;
+      {
+        BlockingRegion waiting;
+        result = PQprepare(conn_, name.c_str(), text.c_str(), params, nullptr);
+      }
       if (PQresultStatus(result) != PGRES_COMMAND_OK) {
         absl::Status s = FromResult(
             conn_, result, absl::StrCat("postgres prepare [", sql, "]"));
@@ -194,7 +205,11 @@ class PostgresConnection final : public Connection {
   // failure, not a commit.
   absl::Status Commit() override {
     if (absl::Status s = EnsureConnected(); !s.ok()) return s;
-    PGresult* result = PQexec(conn_, "COMMIT");
+    PGresult* result;
+    {
+      BlockingRegion waiting;  // the server's commit and its WAL flush
+      result = PQexec(conn_, "COMMIT");
+    }
     absl::Status out = absl::OkStatus();
     if (PQresultStatus(result) != PGRES_COMMAND_OK) {
       out = FromResult(conn_, result, "postgres commit");
