@@ -22,11 +22,13 @@ inline constexpr int kDefaultRunningTasks = 4;
 //
 // At most `running` tasks run at once, not counting those waiting inside a
 // BlockingRegion (a commit, the write turn, another service's answer):
-// while a task waits there, another worker may take a task. So short tasks
+// while a task waits there, another worker may take a task, and a task
+// coming back from a wait goes on at once, above the limit for a while if
+// need be (it never waits for a place). So short tasks
 // (a cached view) run on a few busy threads that take the next task
 // without sleeping, and many tasks can wait for one group commit at once.
 // Thread-safe.
-class Executor final : private Observer {
+class Executor final : private BlockingObserver {
  public:
   // Starts `threads` workers, of which at most `running` (0: all) run
   // outside a BlockingRegion at once; at most `max_queued` tasks wait.

@@ -3,12 +3,14 @@
 
 namespace shien {
 
+class BlockingObserver;
+
 // Marks a stretch where the calling thread waits without using a CPU (for
 // a commit, the write turn, another service's answer). A thread pool that
 // runs only a few tasks at once (see Executor) lets another of its threads
 // run meanwhile, so a wait does not hold a CPU's share of the pool. On a
-// thread no pool watches, it does nothing. Regions may nest; each is left
-// on the thread that entered it.
+// thread no pool watches, it does nothing. Regions may nest (only the
+// outermost one counts); each is left on the thread that entered it.
 class BlockingRegion {
  public:
   BlockingRegion();
@@ -17,20 +19,20 @@ class BlockingRegion {
   BlockingRegion& operator=(const BlockingRegion&) = delete;
 
  private:
-  class Observer* observer_;
+  BlockingObserver* observer_;  // null: not the outermost, or not watched
 };
 
 // What a thread pool implements to learn of its threads' waits. Called on
 // the waiting thread; must not block.
-class Observer {
+class BlockingObserver {
  public:
-  virtual ~Observer() = default;
+  virtual ~BlockingObserver() = default;
   virtual void EnterBlocking() = 0;
   virtual void LeaveBlocking() = 0;
 };
 
 // Sets the observer of the calling thread's BlockingRegions (null: none).
-void ObserveBlockingOnThisThread(Observer* observer);
+void ObserveBlockingOnThisThread(BlockingObserver* observer);
 
 }  // namespace shien
 

@@ -278,6 +278,30 @@ TEST(ExecutorTest, ABlockingRegionOffThePoolDoesNothing) {
   SUCCEED();
 }
 
+// Nested regions tell the observer once, on the outermost.
+TEST(BlockingRegionTest, NestedRegionsCountOnce) {
+  struct Counting : BlockingObserver {
+    void EnterBlocking() override { ++entered; }
+    void LeaveBlocking() override { ++left; }
+    int entered = 0;
+    int left = 0;
+  } observer;
+  ObserveBlockingOnThisThread(&observer);
+  {
+    BlockingRegion outer;
+    {
+      BlockingRegion inner;
+      EXPECT_EQ(observer.entered, 1);
+    }
+    EXPECT_EQ(observer.left, 0);
+  }
+  EXPECT_EQ(observer.left, 1);
+  { BlockingRegion again; }
+  EXPECT_EQ(observer.entered, 2);
+  EXPECT_EQ(observer.left, 2);
+  ObserveBlockingOnThisThread(nullptr);
+}
+
 TEST(ExecutorDeathTest, ConcurrentStopIsSafe) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_EXIT(
