@@ -10,7 +10,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
 #include <fstream>
+#include <mutex>
+#include <random>
 #include <sstream>
 
 namespace shien::testing {
@@ -99,20 +102,59 @@ std::string ServerProcess::Log() const {
   return s.str();
 }
 
-int FreePort() {
+namespace {
+
+// Whether a listening socket could bind 127.0.0.1:`port` now (0: any free
+// port); the port bound, or 0.
+int TryBind(int port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return 0;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
   socklen_t len = sizeof(addr);
-  int port = 0;
+  int bound = 0;
   if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
       getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
+    bound = ntohs(addr.sin_port);
   }
   close(fd);
-  return port;
+  return bound;
+}
+
+// The first port the kernel hands out to outgoing connections (Linux's
+// ip_local_port_range), 32768 when it cannot be read.
+int FirstEphemeralPort() {
+  std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range");
+  int low = 0;
+  if (!(range >> low) || low <= 0) return 32768;
+  return low;
+}
+
+}  // namespace
+
+int FreePort() {
+  // Below the ephemeral range: a port found free there stays free until
+  // the server binds it, whereas an ephemeral one may meanwhile become the
+  // local end of some test's outgoing connection (the server then fails
+  // with "cannot listen").
+  constexpr int kLowest = 20000;
+  const int end = FirstEphemeralPort();
+  if (end - kLowest >= 1000) {
+    static std::mutex mu;
+    static std::mt19937 random(std::random_device{}());
+    std::uniform_int_distribution<int> pick(kLowest, end - 1);
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      int candidate;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        candidate = pick(random);
+      }
+      if (TryBind(candidate) == candidate) return candidate;
+    }
+  }
+  return TryBind(0);
 }
 
 }  // namespace shien::testing

@@ -40,9 +40,11 @@ class ServerProcess {
   int port_ = 0;
 };
 
-// A loopback TCP port that was free a moment ago (bound to port 0, then
-// closed), for a server that must be told its peer's address before the
-// peer starts.
+// A loopback TCP port that was free a moment ago, for a server that must be
+// told its peer's address before the peer starts. Chosen at random below
+// the kernel's ephemeral range (so no outgoing connection takes it in the
+// meantime) and checked by binding it; an ephemeral one when that range
+// leaves no room.
 int FreePort();
 
 }  // namespace shien::testing
