@@ -25,6 +25,18 @@ void ViewCache::NoteRedis(const absl::Status& status) {
   if (degraded_since_micros_ == 0) degraded_since_micros_ = now;
 }
 
+std::shared_ptr<const std::string> ViewCache::Peek(const std::string& name,
+                                                   const std::string& version) {
+  if (redis_ == nullptr) return nullptr;
+  std::shared_ptr<const std::string> local =
+      local_.Get(absl::StrCat(options_.prefix, ":", name, ":", version));
+  if (local != nullptr) {
+    ++hits_;
+    ++local_hits_;
+  }
+  return local;
+}
+
 absl::StatusOr<View> ViewCache::Get(
     const std::string& name, const std::string& version,
     const std::function<absl::StatusOr<View>()>& compute) {

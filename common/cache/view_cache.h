@@ -77,6 +77,12 @@ class ViewCache {
       const std::string& name, const std::string& version,
       const std::function<absl::StatusOr<View>()>& compute);
 
+  // The view `name` at `version` when the in-process tier holds it, else
+  // null (caching off, or not there: Get then looks further). Never
+  // blocks on Redis or the store; counted as a hit when found.
+  std::shared_ptr<const std::string> Peek(const std::string& name,
+                                          const std::string& version);
+
   // Pings Redis (when configured) to refresh Healthy() between requests.
   void Probe();
 

@@ -37,16 +37,22 @@ grpc::ByteBuffer RawResponse(std::shared_ptr<const std::string> bytes);
 void MarkRawMethod(std::string full_method);
 bool IsRawMethod(absl::string_view full_method);
 
+// The `before` step of RunRawUnaryAfter answers with bytes, or with null to
+// have `work` run.
+using RawAnswer = std::function<void(std::shared_ptr<const std::string>)>;
+
 // RunUnaryAfter for a raw method: as RunRawUnary below, with an
-// asynchronous step `before(request, ready)` that runs once the request
-// parsed and was admitted (never for a malformed one).
+// asynchronous step `before(request, answer)` that runs once the request
+// parsed and was admitted (never for a malformed one). It must not block,
+// and calls `answer` exactly once, on any thread: with the answer's bytes
+// to end the call OK with them at once, or with null to have `work` run.
 template <typename Request>
 grpc::ServerUnaryReactor* RunRawUnaryAfter(
     grpc::CallbackServerContext* context, Executor& executor,
     std::string domain, const grpc::ByteBuffer* request_bytes,
     grpc::ByteBuffer* response,
     const std::function<absl::StatusOr<Call>(const Request*)>& admit,
-    std::function<void(const Request*, std::function<void()> ready)> before,
+    std::function<void(const Request*, RawAnswer answer)> before,
     std::function<
         absl::StatusOr<std::shared_ptr<const std::string>>(const Request*)>
         work) {
@@ -54,10 +60,19 @@ grpc::ServerUnaryReactor* RunRawUnaryAfter(
   const absl::Status parsed = ParseRawRequest(*request_bytes, request.get());
   absl::StatusOr<Call> call = admit(request.get());
   if (call.ok() && !parsed.ok()) call = parsed;
-  std::function<void(std::function<void()>)> step;
+  std::function<void(std::function<void(NextStep)>)> step;
   if (before != nullptr) {
-    step = [request, before = std::move(before)](std::function<void()> ready) {
-      before(request.get(), std::move(ready));
+    step = [request, response,
+            before = std::move(before)](std::function<void(NextStep)> next) {
+      before(request.get(), [request, response, next = std::move(next)](
+                                std::shared_ptr<const std::string> bytes) {
+        if (bytes == nullptr) {
+          next(NextStep::kWork);
+          return;
+        }
+        *response = RawResponse(std::move(bytes));
+        next(NextStep::kAnswered);
+      });
     };
   }
   return RunUnaryAfter(

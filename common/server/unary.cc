@@ -47,7 +47,7 @@ grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* context,
 grpc::ServerUnaryReactor* RunUnaryAfter(
     grpc::CallbackServerContext* context, Executor& executor,
     std::string domain, absl::StatusOr<Call> call,
-    std::function<void(std::function<void()> ready)> before,
+    std::function<void(std::function<void(NextStep)> next)> before,
     std::function<absl::Status()> work) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   if (!call.ok()) {
@@ -67,7 +67,12 @@ grpc::ServerUnaryReactor* RunUnaryAfter(
     return reactor;
   }
   before([context, reactor, &executor, deadline, admitted,
-          domain = std::move(domain), work = std::move(work)]() mutable {
+          domain = std::move(domain),
+          work = std::move(work)](NextStep next) mutable {
+    if (next == NextStep::kAnswered) {
+      reactor->Finish(grpc::Status::OK);
+      return;
+    }
     Submit(context, reactor, executor, deadline, std::move(admitted),
            std::move(domain), std::move(work));
   });

@@ -32,16 +32,22 @@ grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* context,
                                    absl::StatusOr<Call> call,
                                    std::function<absl::Status()> work);
 
+// How the `before` step of RunUnaryAfter goes on: kWork queues `work`;
+// kAnswered ends the call OK at once without `work`, the step having
+// filled the response itself (e.g. from an in-process cache).
+enum class NextStep { kWork, kAnswered };
+
 // RunUnary whose work waits for an asynchronous step (a call to another
-// service) without holding a worker: once the call is admitted,
-// `before(ready)` runs on the calling thread; it must not block, and calls
-// `ready` exactly once, on any thread, when `work` may run; `work` is then
-// queued on `executor` as by RunUnary (queue full, cancelled or past its
-// deadline by then: as RunUnary). A null `before` is RunUnary.
+// service, a shared read) without holding a worker: once the call is
+// admitted, `before(next)` runs on the calling thread; it must not block,
+// and calls `next` exactly once, on any thread: with kWork when `work` may
+// run, which is then queued on `executor` as by RunUnary (queue full,
+// cancelled or past its deadline by then: as RunUnary); or with kAnswered
+// when it has answered the call itself. A null `before` is RunUnary.
 grpc::ServerUnaryReactor* RunUnaryAfter(
     grpc::CallbackServerContext* context, Executor& executor,
     std::string domain, absl::StatusOr<Call> call,
-    std::function<void(std::function<void()> ready)> before,
+    std::function<void(std::function<void(NextStep)> next)> before,
     std::function<absl::Status()> work);
 
 }  // namespace shien

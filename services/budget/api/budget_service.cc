@@ -112,7 +112,32 @@ absl::StatusOr<Expenditure> ExpenditureFromProto(const v1::Expenditure& in) {
   return e;
 }
 
+// The budget summary covers two fiscal years: its version is both of theirs.
+std::string SummaryVersion(int64_t current, std::optional<int64_t> prior) {
+  return absl::StrCat(current, "/",
+                      prior ? absl::StrCat(*prior) : std::string("-"));
+}
+
 }  // namespace
+
+BudgetServiceImpl::BudgetServiceImpl(BudgetStore* store, Executor* executor,
+                                     const auth::Authenticator* authenticator,
+                                     cache::ViewCache* cache)
+    : store_(store),
+      executor_(executor),
+      guard_(authenticator, "shien.budget.v1.BudgetService",
+             BudgetAccessRules()),
+      cache_(cache),
+      summary_front_(cache, executor,
+                     [store](int64_t year) -> absl::StatusOr<std::string> {
+                       SHIEN_ASSIGN_OR_RETURN(
+                           auto versions, store->DataVersionWithPrior(year));
+                       return SummaryVersion(versions.first, versions.second);
+                     }),
+      execution_front_(cache, executor, cache::DataVersionOf(store)) {
+  MarkRawMethod("/shien.budget.v1.BudgetService/GetBudgetSummary");
+  MarkRawMethod("/shien.budget.v1.BudgetService/GetExecutionSummary");
+}
 
 grpc::ServerUnaryReactor* BudgetServiceImpl::GetFiscalYear(
     grpc::CallbackServerContext* context,
@@ -273,10 +298,17 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::UpdateProgram(
 grpc::ServerUnaryReactor* BudgetServiceImpl::GetBudgetSummary(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes,
     grpc::ByteBuffer* response) {
-  return RunRawUnary<v1::GetBudgetSummaryRequest>(
+  return RunRawUnaryAfter<v1::GetBudgetSummaryRequest>(
       context, *executor_, kDomain, request_bytes, response,
       [&](const v1::GetBudgetSummaryRequest* request) {
         return guard_.Admit(*context, "GetBudgetSummary", request);
+      },
+      [this](const v1::GetBudgetSummaryRequest* request, RawAnswer answer) {
+        absl::StatusOr<int> year = ParseFiscalYearName(
+            request->name(), "fiscalYears/{year}/budgetSummary", "name");
+        if (!year.ok()) return answer(nullptr);  // the work reports it
+        summary_front_.Lookup(*year, absl::StrCat("budget-summary/", *year), "",
+                              std::move(answer));
       },
       [this](const v1::GetBudgetSummaryRequest* request)
           -> absl::StatusOr<std::shared_ptr<const std::string>> {
@@ -284,11 +316,6 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::GetBudgetSummary(
             int year,
             ParseFiscalYearName(request->name(),
                                 "fiscalYears/{year}/budgetSummary", "name"));
-        // The summary covers two fiscal years: its version is both of theirs.
-        auto version = [](int64_t current, std::optional<int64_t> prior) {
-          return absl::StrCat(current, "/",
-                              prior ? absl::StrCat(*prior) : std::string("-"));
-        };
         SHIEN_ASSIGN_OR_RETURN(
             cache::View view,
             cache::CachedView(
@@ -296,7 +323,7 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::GetBudgetSummary(
                 [&]() -> absl::StatusOr<std::string> {
                   SHIEN_ASSIGN_OR_RETURN(auto versions,
                                          store_->DataVersionWithPrior(year));
-                  return version(versions.first, versions.second);
+                  return SummaryVersion(versions.first, versions.second);
                 },
                 [&]() -> absl::StatusOr<cache::View> {
                   SHIEN_ASSIGN_OR_RETURN(ProgramSnapshot snapshot,
@@ -318,7 +345,7 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::GetBudgetSummary(
                           snapshot.data_version, NowMicros(), &out);
                   return cache::View{
                       out.SerializeAsString(),
-                      version(snapshot.data_version, prior_version)};
+                      SummaryVersion(snapshot.data_version, prior_version)};
                 }));
         return std::move(view.bytes);
       });
@@ -356,10 +383,18 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::ListExpenditures(
 grpc::ServerUnaryReactor* BudgetServiceImpl::GetExecutionSummary(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes,
     grpc::ByteBuffer* response) {
-  return RunRawUnary<v1::GetExecutionSummaryRequest>(
+  return RunRawUnaryAfter<v1::GetExecutionSummaryRequest>(
       context, *executor_, kDomain, request_bytes, response,
       [&](const v1::GetExecutionSummaryRequest* request) {
         return guard_.Admit(*context, "GetExecutionSummary", request);
+      },
+      [this](const v1::GetExecutionSummaryRequest* request, RawAnswer answer) {
+        absl::StatusOr<int> year = ParseFiscalYearName(
+            request->name(), "fiscalYears/{year}/executionSummary", "name");
+        if (!year.ok()) return answer(nullptr);  // the work reports it
+        execution_front_.Lookup(*year,
+                                absl::StrCat("execution-summary/", *year), "",
+                                std::move(answer));
       },
       [this](const v1::GetExecutionSummaryRequest* request)
           -> absl::StatusOr<std::shared_ptr<const std::string>> {

@@ -4,6 +4,7 @@
 #include "common/auth/authenticator.h"
 #include "common/auth/guard.h"
 #include "common/cache/view_cache.h"
+#include "common/cache/view_front.h"
 #include "common/server/executor.h"
 #include "common/server/raw_unary.h"
 #include "services/budget/api/access_rules.h"
@@ -23,15 +24,7 @@ class BudgetServiceImpl final
   // `cache` (optional) serves the budget and execution summaries.
   BudgetServiceImpl(BudgetStore* store, Executor* executor,
                     const auth::Authenticator* authenticator,
-                    cache::ViewCache* cache = nullptr)
-      : store_(store),
-        executor_(executor),
-        guard_(authenticator, "shien.budget.v1.BudgetService",
-               BudgetAccessRules()),
-        cache_(cache) {
-    MarkRawMethod("/shien.budget.v1.BudgetService/GetBudgetSummary");
-    MarkRawMethod("/shien.budget.v1.BudgetService/GetExecutionSummary");
-  }
+                    cache::ViewCache* cache = nullptr);
 
   grpc::ServerUnaryReactor* GetFiscalYear(
       grpc::CallbackServerContext* context,
@@ -90,6 +83,9 @@ class BudgetServiceImpl final
   Executor* executor_;
   auth::Guard guard_;
   cache::ViewCache* cache_;
+  // The summaries' fronts (see cache::ViewFront), keyed by fiscal year.
+  cache::ViewFront summary_front_;
+  cache::ViewFront execution_front_;
 };
 
 }  // namespace shien::budget

@@ -102,6 +102,57 @@ void Count(ProgressStatus status, v1::StatusCounts* counts) {
 
 }  // namespace
 
+KpiServiceImpl::KpiServiceImpl(KpiStore* store, ProgramDirectory* programs,
+                               Executor* executor,
+                               const auth::Authenticator* authenticator,
+                               std::function<CivilDate()> today,
+                               cache::ViewCache* cache)
+    : store_(store),
+      programs_(programs),
+      executor_(executor),
+      guard_(authenticator, "shien.kpi.v1.KpiService", KpiAccessRules()),
+      today_(std::move(today)),
+      cache_(cache),
+      front_(cache, executor, cache::DataVersionOf(store)) {
+  MarkRawMethod("/shien.kpi.v1.KpiService/GetIndicatorProgress");
+  MarkRawMethod("/shien.kpi.v1.KpiService/GetKpiDashboard");
+}
+
+absl::StatusOr<KpiServiceImpl::ProgressQuery> KpiServiceImpl::ParseProgress(
+    const v1::GetIndicatorProgressRequest& request) const {
+  ProgressQuery q;
+  SHIEN_ASSIGN_OR_RETURN(q.ref, ParseIndicatorName(request.name(), "name"));
+  SHIEN_ASSIGN_OR_RETURN(
+      q.as_of, AsOf(q.ref.year, request.has_as_of_date() ? &request.as_of_date()
+                                                         : nullptr));
+  q.view_name =
+      absl::StrCat("kpi-progress/", request.name(), "/", FormatDate(q.as_of));
+  return q;
+}
+
+absl::StatusOr<KpiServiceImpl::DashboardQuery> KpiServiceImpl::ParseDashboard(
+    const v1::GetKpiDashboardRequest& request) const {
+  DashboardQuery q;
+  SHIEN_ASSIGN_OR_RETURN(
+      std::vector<std::string> parts,
+      ParseResourceName(request.name(), "fiscalYears/{year}/kpiDashboard",
+                        "name"));
+  SHIEN_ASSIGN_OR_RETURN(q.year, ParseFiscalYear(parts[0], "name"));
+  if (request.grouping() != v1::DASHBOARD_GROUPING_UNSPECIFIED) {
+    q.grouping = request.grouping();
+  }
+  if (!v1::DashboardGrouping_IsValid(q.grouping)) {
+    return FieldError("grouping", "INVALID_ENUM_VALUE",
+                      "must be PROGRAM, DEPARTMENT or AREA");
+  }
+  SHIEN_ASSIGN_OR_RETURN(
+      q.as_of,
+      AsOf(q.year, request.has_as_of_date() ? &request.as_of_date() : nullptr));
+  q.view_name = absl::StrCat("kpi-dashboard/", q.year, "/", q.grouping, "/",
+                             FormatDate(q.as_of));
+  return q;
+}
+
 absl::StatusOr<CivilDate> KpiServiceImpl::AsOf(
     int fiscal_year, const google::type::Date* requested) const {
   if (requested == nullptr) return DefaultAsOf(fiscal_year, today_());
@@ -323,25 +374,25 @@ grpc::ServerUnaryReactor* KpiServiceImpl::ListMeasurements(
 grpc::ServerUnaryReactor* KpiServiceImpl::GetIndicatorProgress(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes,
     grpc::ByteBuffer* response) {
-  return RunRawUnary<v1::GetIndicatorProgressRequest>(
+  return RunRawUnaryAfter<v1::GetIndicatorProgressRequest>(
       context, *executor_, kDomain, request_bytes, response,
       [&](const v1::GetIndicatorProgressRequest* request) {
         return guard_.Admit(*context, "GetIndicatorProgress", request);
       },
+      [this](const v1::GetIndicatorProgressRequest* request, RawAnswer answer) {
+        absl::StatusOr<ProgressQuery> q = ParseProgress(*request);
+        if (!q.ok()) return answer(nullptr);  // the work reports it
+        front_.Lookup(q->ref.year, q->view_name, "", std::move(answer));
+      },
       [this](const v1::GetIndicatorProgressRequest* request)
           -> absl::StatusOr<std::shared_ptr<const std::string>> {
-        SHIEN_ASSIGN_OR_RETURN(IndicatorRef ref,
-                               ParseIndicatorName(request->name(), "name"));
-        SHIEN_ASSIGN_OR_RETURN(
-            CivilDate as_of,
-            AsOf(ref.year,
-                 request->has_as_of_date() ? &request->as_of_date() : nullptr));
+        SHIEN_ASSIGN_OR_RETURN(ProgressQuery q, ParseProgress(*request));
+        const IndicatorRef& ref = q.ref;
+        const CivilDate& as_of = q.as_of;
         SHIEN_ASSIGN_OR_RETURN(
             cache::View view,
             cache::CachedView(
-                cache_,
-                absl::StrCat("kpi-progress/", request->name(), "/",
-                             FormatDate(as_of)),
+                cache_, q.view_name,
                 [&]() -> absl::StatusOr<std::string> {
                   SHIEN_ASSIGN_OR_RETURN(int64_t v,
                                          store_->DataVersion(ref.year));
@@ -460,7 +511,8 @@ grpc::ServerUnaryReactor* KpiServiceImpl::GetKpiDashboard(
     grpc::ByteBuffer* response) {
   // The dashboard also shows the budget service's programs: its data version
   // is part of the cache key. It is asked for before the call takes a
-  // worker, so that no worker waits on the budget service.
+  // worker, so that no worker waits on the budget service; then the front
+  // answers from the in-process tier when it can, and the work otherwise.
   auto budget_version =
       std::make_shared<absl::StatusOr<int64_t>>(absl::UnknownError(""));
   return RunRawUnaryAfter<v1::GetKpiDashboardRequest>(
@@ -469,55 +521,37 @@ grpc::ServerUnaryReactor* KpiServiceImpl::GetKpiDashboard(
         return guard_.Admit(*context, "GetKpiDashboard", request);
       },
       [this, budget_version](const v1::GetKpiDashboardRequest* request,
-                             std::function<void()> ready) {
-        absl::StatusOr<std::vector<std::string>> parts = ParseResourceName(
-            request->name(), "fiscalYears/{year}/kpiDashboard", "name");
-        absl::StatusOr<int> year =
-            parts.ok() ? ParseFiscalYear((*parts)[0], "name") : parts.status();
-        if (!year.ok()) {
-          ready();  // the work reports the name
-          return;
-        }
+                             RawAnswer answer) {
+        auto q = std::make_shared<absl::StatusOr<DashboardQuery>>(
+            ParseDashboard(*request));
+        if (!q->ok()) return answer(nullptr);  // the work reports it
         programs_->DataVersion(
-            *year, [budget_version,
-                    ready = std::move(ready)](absl::StatusOr<int64_t> version) {
+            (*q)->year, [this, q, budget_version, answer = std::move(answer)](
+                            absl::StatusOr<int64_t> version) {
               *budget_version = std::move(version);
-              ready();
+              // Without the budget service, no caching: the work builds it.
+              if (!budget_version->ok()) return answer(nullptr);
+              front_.Lookup((*q)->year, (*q)->view_name,
+                            absl::StrCat("/", **budget_version),
+                            std::move(answer));
             });
       },
       [this, budget_version](const v1::GetKpiDashboardRequest* request)
           -> absl::StatusOr<std::shared_ptr<const std::string>> {
-        SHIEN_ASSIGN_OR_RETURN(
-            std::vector<std::string> parts,
-            ParseResourceName(request->name(),
-                              "fiscalYears/{year}/kpiDashboard", "name"));
-        SHIEN_ASSIGN_OR_RETURN(int year, ParseFiscalYear(parts[0], "name"));
-        v1::DashboardGrouping grouping = request->grouping();
-        if (grouping == v1::DASHBOARD_GROUPING_UNSPECIFIED) {
-          grouping = v1::DASHBOARD_GROUPING_PROGRAM;
-        }
-        if (!v1::DashboardGrouping_IsValid(grouping)) {
-          return FieldError("grouping", "INVALID_ENUM_VALUE",
-                            "must be PROGRAM, DEPARTMENT or AREA");
-        }
-        SHIEN_ASSIGN_OR_RETURN(
-            CivilDate as_of,
-            AsOf(year,
-                 request->has_as_of_date() ? &request->as_of_date() : nullptr));
+        SHIEN_ASSIGN_OR_RETURN(DashboardQuery q, ParseDashboard(*request));
+        const int year = q.year;
         const std::string name = request->name();
-        const std::string view_name = absl::StrCat(
-            "kpi-dashboard/", year, "/", grouping, "/", FormatDate(as_of));
         // Without the budget service, no caching.
         auto compute = [&]() {
           return BuildDashboard(
-              year, grouping, as_of, name,
+              year, q.grouping, q.as_of, name,
               budget_version->ok() ? absl::StrCat(**budget_version) : "?");
         };
         SHIEN_ASSIGN_OR_RETURN(
             cache::View view,
             budget_version->ok()
                 ? cache::CachedView(
-                      cache_, view_name,
+                      cache_, q.view_name,
                       [&]() -> absl::StatusOr<std::string> {
                         SHIEN_ASSIGN_OR_RETURN(int64_t v,
                                                store_->DataVersion(year));

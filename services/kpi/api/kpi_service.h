@@ -6,10 +6,12 @@
 #include "common/auth/authenticator.h"
 #include "common/auth/guard.h"
 #include "common/cache/view_cache.h"
+#include "common/cache/view_front.h"
 #include "common/fiscal/fiscal.h"
 #include "common/server/executor.h"
 #include "common/server/raw_unary.h"
 #include "services/kpi/api/access_rules.h"
+#include "services/kpi/api/convert.h"
 #include "services/kpi/clients/program_directory.h"
 #include "services/kpi/storage/kpi_store.h"
 #include "shien/kpi/v1/kpi_service.grpc.pb.h"
@@ -28,16 +30,7 @@ class KpiServiceImpl final
   KpiServiceImpl(KpiStore* store, ProgramDirectory* programs,
                  Executor* executor, const auth::Authenticator* authenticator,
                  std::function<CivilDate()> today = TodayInJapan,
-                 cache::ViewCache* cache = nullptr)
-      : store_(store),
-        programs_(programs),
-        executor_(executor),
-        guard_(authenticator, "shien.kpi.v1.KpiService", KpiAccessRules()),
-        today_(std::move(today)),
-        cache_(cache) {
-    MarkRawMethod("/shien.kpi.v1.KpiService/GetIndicatorProgress");
-    MarkRawMethod("/shien.kpi.v1.KpiService/GetKpiDashboard");
-  }
+                 cache::ViewCache* cache = nullptr);
 
   grpc::ServerUnaryReactor* GetIndicator(grpc::CallbackServerContext* context,
                                          const v1::GetIndicatorRequest* request,
@@ -72,6 +65,23 @@ class KpiServiceImpl final
 
  private:
   class MeasurementReader;
+  // A progress or dashboard request, validated, and the name of its view in
+  // the cache (which follows the fiscal year's data version).
+  struct ProgressQuery {
+    IndicatorRef ref;
+    CivilDate as_of;
+    std::string view_name;
+  };
+  struct DashboardQuery {
+    int year = 0;
+    v1::DashboardGrouping grouping = v1::DASHBOARD_GROUPING_PROGRAM;
+    CivilDate as_of;
+    std::string view_name;
+  };
+  absl::StatusOr<ProgressQuery> ParseProgress(
+      const v1::GetIndicatorProgressRequest& request) const;
+  absl::StatusOr<DashboardQuery> ParseDashboard(
+      const v1::GetKpiDashboardRequest& request) const;
   absl::StatusOr<CivilDate> AsOf(int fiscal_year,
                                  const google::type::Date* requested) const;
   // The dashboard computed from the store and the budget service.
@@ -87,6 +97,9 @@ class KpiServiceImpl final
   auth::Guard guard_;
   std::function<CivilDate()> today_;
   cache::ViewCache* cache_;
+  // Progress and dashboards ahead of the workers (see cache::ViewFront),
+  // keyed by fiscal year.
+  cache::ViewFront front_;
 };
 
 }  // namespace shien::kpi

@@ -211,7 +211,46 @@ void AddRow(std::vector<v1::StatsRow>& rows, std::map<std::string, size_t>& at,
   row.set_committed_yen(row.committed_yen() + f.committed_yen);
 }
 
+// A GetSchemeStats request's name, validated, and its view's name in the
+// cache (which follows the fiscal year's data version).
+struct StatsQuery {
+  int year = 0;
+  std::string scheme_id;
+  std::string view_name;
+};
+
+absl::StatusOr<StatsQuery> ParseStatsQuery(const std::string& name) {
+  SHIEN_ASSIGN_OR_RETURN(
+      std::vector<std::string> parts,
+      ParseResourceName(name, "fiscalYears/{year}/schemes/{scheme}/stats",
+                        "name"));
+  StatsQuery q;
+  SHIEN_ASSIGN_OR_RETURN(q.year, ParseFiscalYear(parts[0], "name"));
+  SHIEN_RETURN_IF_ERROR(ValidateResourceId(parts[1], "name"));
+  q.scheme_id = parts[1];
+  q.view_name = absl::StrCat("scheme-stats/", q.year, "/", q.scheme_id);
+  return q;
+}
+
 }  // namespace
+
+SubsidyServiceImpl::SubsidyServiceImpl(SubsidyStore* store, Peers* peers,
+                                       Executor* executor,
+                                       const auth::Authenticator* authenticator,
+                                       std::function<void()> nudge,
+                                       std::function<CivilDate()> today,
+                                       cache::ViewCache* cache)
+    : store_(store),
+      peers_(peers),
+      executor_(executor),
+      guard_(authenticator, "shien.subsidy.v1.SubsidyService",
+             SubsidyAccessRules(), {"applicant", "expenses"}),
+      nudge_(std::move(nudge)),
+      today_(std::move(today)),
+      cache_(cache),
+      front_(cache, executor, cache::DataVersionOf(store)) {
+  MarkRawMethod("/shien.subsidy.v1.SubsidyService/GetSchemeStats");
+}
 
 absl::Status SubsidyServiceImpl::Change(
     const std::string& name, const std::string& etag, const RequestKey& key,
@@ -863,26 +902,26 @@ grpc::ServerUnaryReactor* SubsidyServiceImpl::MarkPaid(
 grpc::ServerUnaryReactor* SubsidyServiceImpl::GetSchemeStats(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes,
     grpc::ByteBuffer* response) {
-  return RunRawUnary<v1::GetSchemeStatsRequest>(
+  return RunRawUnaryAfter<v1::GetSchemeStatsRequest>(
       context, *executor_, kDomain, request_bytes, response,
       [&](const v1::GetSchemeStatsRequest* request) {
         return guard_.Admit(*context, "GetSchemeStats", request);
       },
+      [this](const v1::GetSchemeStatsRequest* request, RawAnswer answer) {
+        absl::StatusOr<StatsQuery> q = ParseStatsQuery(request->name());
+        if (!q.ok()) return answer(nullptr);  // the work reports it
+        front_.Lookup(q->year, q->view_name, "", std::move(answer));
+      },
       [this](const v1::GetSchemeStatsRequest* request)
           -> absl::StatusOr<std::shared_ptr<const std::string>> {
-        SHIEN_ASSIGN_OR_RETURN(
-            std::vector<std::string> parts,
-            ParseResourceName(request->name(),
-                              "fiscalYears/{year}/schemes/{scheme}/stats",
-                              "name"));
-        SHIEN_ASSIGN_OR_RETURN(int year, ParseFiscalYear(parts[0], "name"));
-        SHIEN_RETURN_IF_ERROR(ValidateResourceId(parts[1], "name"));
+        SHIEN_ASSIGN_OR_RETURN(StatsQuery q, ParseStatsQuery(request->name()));
+        const int year = q.year;
         const std::string name = request->name();
-        const std::string scheme_id = parts[1];
+        const std::string scheme_id = q.scheme_id;
         SHIEN_ASSIGN_OR_RETURN(
             cache::View view,
             cache::CachedView(
-                cache_, absl::StrCat("scheme-stats/", year, "/", scheme_id),
+                cache_, q.view_name,
                 [&]() -> absl::StatusOr<std::string> {
                   SHIEN_ASSIGN_OR_RETURN(int64_t v, store_->DataVersion(year));
                   return absl::StrCat(v);

@@ -6,6 +6,7 @@
 #include "common/auth/authenticator.h"
 #include "common/auth/guard.h"
 #include "common/cache/view_cache.h"
+#include "common/cache/view_front.h"
 #include "common/fiscal/fiscal.h"
 #include "common/server/executor.h"
 #include "common/server/raw_unary.h"
@@ -29,17 +30,7 @@ class SubsidyServiceImpl final
                      const auth::Authenticator* authenticator,
                      std::function<void()> nudge,
                      std::function<CivilDate()> today = TodayInJapan,
-                     cache::ViewCache* cache = nullptr)
-      : store_(store),
-        peers_(peers),
-        executor_(executor),
-        guard_(authenticator, "shien.subsidy.v1.SubsidyService",
-               SubsidyAccessRules(), {"applicant", "expenses"}),
-        nudge_(std::move(nudge)),
-        today_(std::move(today)),
-        cache_(cache) {
-    MarkRawMethod("/shien.subsidy.v1.SubsidyService/GetSchemeStats");
-  }
+                     cache::ViewCache* cache = nullptr);
 
 #define SHIEN_UNARY(Method, Request, Response)                           \
   grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context, \
@@ -89,6 +80,9 @@ class SubsidyServiceImpl final
   std::function<void()> nudge_;
   std::function<CivilDate()> today_;
   cache::ViewCache* cache_;
+  // Scheme statistics ahead of the workers (see cache::ViewFront), keyed by
+  // fiscal year.
+  cache::ViewFront front_;
 };
 
 }  // namespace shien::subsidy
