@@ -33,6 +33,7 @@ std::shared_ptr<const std::string> ViewCache::Peek(const std::string& name,
   if (local != nullptr) {
     ++hits_;
     ++local_hits_;
+    ++front_hits_;
   }
   return local;
 }
@@ -109,6 +110,7 @@ CacheStats ViewCache::Stats() const {
   CacheStats s;
   s.hits = hits_.load();
   s.local_hits = local_hits_.load();
+  s.front_hits = front_hits_.load();
   s.misses = misses_.load();
   s.errors = errors_.load();
   s.computations = computations_.load();
@@ -122,11 +124,12 @@ CacheStats ViewCache::Stats() const {
 
 std::string ViewCache::StatsLine() const {
   CacheStats s = Stats();
-  return absl::StrCat(
-      "cache ", redis_ == nullptr ? "off" : "on", " hits=", s.hits,
-      " local_hits=", s.local_hits, " misses=", s.misses, " errors=", s.errors,
-      " computations=", s.computations, " degraded=", s.degraded ? 1 : 0,
-      " degraded_ms=", s.degraded_ms);
+  return absl::StrCat("cache ", redis_ == nullptr ? "off" : "on",
+                      " hits=", s.hits, " local_hits=", s.local_hits,
+                      " front_hits=", s.front_hits, " misses=", s.misses,
+                      " errors=", s.errors, " computations=", s.computations,
+                      " degraded=", s.degraded ? 1 : 0,
+                      " degraded_ms=", s.degraded_ms);
 }
 
 bool ViewCache::Healthy() const {

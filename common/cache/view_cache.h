@@ -49,6 +49,7 @@ struct ViewCacheOptions {
 struct CacheStats {
   int64_t hits = 0;        // from either tier
   int64_t local_hits = 0;  // of which from the in-process tier
+  int64_t front_hits = 0;  // of which answered by Peek (a ViewFront)
   int64_t misses = 0;
   int64_t errors = 0;        // Redis calls that failed
   int64_t computations = 0;  // views computed from the store
@@ -79,7 +80,8 @@ class ViewCache {
 
   // The view `name` at `version` when the in-process tier holds it, else
   // null (caching off, or not there: Get then looks further). Never
-  // blocks on Redis or the store; counted as a hit when found.
+  // blocks on Redis or the store; counted as a hit (and a front hit) when
+  // found.
   std::shared_ptr<const std::string> Peek(const std::string& name,
                                           const std::string& version);
 
@@ -87,8 +89,8 @@ class ViewCache {
   void Probe();
 
   CacheStats Stats() const;
-  // One line for the log: "hits=.. local_hits=.. misses=.. errors=..
-  // computations=.. degraded=.. degraded_ms=..".
+  // One line for the log: "hits=.. local_hits=.. front_hits=.. misses=..
+  // errors=.. computations=.. degraded=.. degraded_ms=..".
   std::string StatsLine() const;
   // False while Redis is configured but unusable.
   bool Healthy() const;
@@ -107,8 +109,8 @@ class ViewCache {
   std::mutex mu_;
   std::condition_variable cv_;
   std::map<std::string, std::shared_ptr<Flight>> flights_;
-  std::atomic<int64_t> hits_{0}, local_hits_{0}, misses_{0}, errors_{0},
-      computations_{0};
+  std::atomic<int64_t> hits_{0}, local_hits_{0}, front_hits_{0}, misses_{0},
+      errors_{0}, computations_{0};
   mutable std::mutex degraded_mu_;
   int64_t degraded_since_micros_ = 0;  // 0 when not degraded
   int64_t degraded_total_micros_ = 0;

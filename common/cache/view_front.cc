@@ -27,18 +27,22 @@ ViewFront::Read& ViewFront::ReadFor(int64_t key) {
 }
 
 void ViewFront::Lookup(int64_t key, std::string name,
-                       std::string version_suffix, Done done) {
+                       std::string version_suffix,
+                       std::shared_ptr<std::string> seen, Done done) {
   if (cache_ == nullptr || !cache_->enabled()) {
     done(nullptr);
     return;
   }
-  ReadFor(key).Get(
-      [this, name = std::move(name), version_suffix = std::move(version_suffix),
-       done = std::move(done)](absl::StatusOr<std::string> version) {
-        done(version.ok()
-                 ? cache_->Peek(name, absl::StrCat(*version, version_suffix))
-                 : nullptr);
-      });
+  ReadFor(key).Get([this, name = std::move(name),
+                    version_suffix = std::move(version_suffix),
+                    seen = std::move(seen),
+                    done = std::move(done)](absl::StatusOr<std::string> read) {
+    if (!read.ok()) return done(nullptr);
+    std::string version = absl::StrCat(*read, version_suffix);
+    std::shared_ptr<const std::string> bytes = cache_->Peek(name, version);
+    if (seen != nullptr) *seen = std::move(version);
+    done(std::move(bytes));
+  });
 }
 
 }  // namespace shien::cache

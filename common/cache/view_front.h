@@ -41,9 +41,12 @@ class ViewFront {
   // at version "{current version of key}{version_suffix}" when the
   // in-process tier holds them; with null when it does not, or the read
   // failed or could not be queued (the caller then serves the request
-  // itself, and meets the error there). `done` must not block.
+  // itself, and meets the error there). `done` must not block. Before
+  // `done`, `*seen` (when not null) is set to the version looked for when
+  // the read succeeded: a version read after the call arrived, which the
+  // caller may use instead of reading it again.
   void Lookup(int64_t key, std::string name, std::string version_suffix,
-              Done done);
+              std::shared_ptr<std::string> seen, Done done);
 
  private:
   using Read = client::CoalescedReadOf<std::string>;

@@ -298,19 +298,22 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::UpdateProgram(
 grpc::ServerUnaryReactor* BudgetServiceImpl::GetBudgetSummary(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes,
     grpc::ByteBuffer* response) {
+  // The version the front read for this call, if it did (see ViewFront).
+  auto seen = std::make_shared<std::string>();
   return RunRawUnaryAfter<v1::GetBudgetSummaryRequest>(
       context, *executor_, kDomain, request_bytes, response,
       [&](const v1::GetBudgetSummaryRequest* request) {
         return guard_.Admit(*context, "GetBudgetSummary", request);
       },
-      [this](const v1::GetBudgetSummaryRequest* request, RawAnswer answer) {
+      [this, seen](const v1::GetBudgetSummaryRequest* request,
+                   RawAnswer answer) {
         absl::StatusOr<int> year = ParseFiscalYearName(
             request->name(), "fiscalYears/{year}/budgetSummary", "name");
         if (!year.ok()) return answer(nullptr);  // the work reports it
         summary_front_.Lookup(*year, absl::StrCat("budget-summary/", *year), "",
-                              std::move(answer));
+                              seen, std::move(answer));
       },
-      [this](const v1::GetBudgetSummaryRequest* request)
+      [this, seen](const v1::GetBudgetSummaryRequest* request)
           -> absl::StatusOr<std::shared_ptr<const std::string>> {
         SHIEN_ASSIGN_OR_RETURN(
             int year,
@@ -321,6 +324,7 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::GetBudgetSummary(
             cache::CachedView(
                 cache_, absl::StrCat("budget-summary/", year),
                 [&]() -> absl::StatusOr<std::string> {
+                  if (!seen->empty()) return *seen;
                   SHIEN_ASSIGN_OR_RETURN(auto versions,
                                          store_->DataVersionWithPrior(year));
                   return SummaryVersion(versions.first, versions.second);
@@ -383,20 +387,22 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::ListExpenditures(
 grpc::ServerUnaryReactor* BudgetServiceImpl::GetExecutionSummary(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes,
     grpc::ByteBuffer* response) {
+  auto seen = std::make_shared<std::string>();  // as in GetBudgetSummary
   return RunRawUnaryAfter<v1::GetExecutionSummaryRequest>(
       context, *executor_, kDomain, request_bytes, response,
       [&](const v1::GetExecutionSummaryRequest* request) {
         return guard_.Admit(*context, "GetExecutionSummary", request);
       },
-      [this](const v1::GetExecutionSummaryRequest* request, RawAnswer answer) {
+      [this, seen](const v1::GetExecutionSummaryRequest* request,
+                   RawAnswer answer) {
         absl::StatusOr<int> year = ParseFiscalYearName(
             request->name(), "fiscalYears/{year}/executionSummary", "name");
         if (!year.ok()) return answer(nullptr);  // the work reports it
         execution_front_.Lookup(*year,
                                 absl::StrCat("execution-summary/", *year), "",
-                                std::move(answer));
+                                seen, std::move(answer));
       },
-      [this](const v1::GetExecutionSummaryRequest* request)
+      [this, seen](const v1::GetExecutionSummaryRequest* request)
           -> absl::StatusOr<std::shared_ptr<const std::string>> {
         SHIEN_ASSIGN_OR_RETURN(
             int year,
@@ -407,6 +413,7 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::GetExecutionSummary(
             cache::CachedView(
                 cache_, absl::StrCat("execution-summary/", year),
                 [&]() -> absl::StatusOr<std::string> {
+                  if (!seen->empty()) return *seen;
                   SHIEN_ASSIGN_OR_RETURN(int64_t v, store_->DataVersion(year));
                   return absl::StrCat(v);
                 },

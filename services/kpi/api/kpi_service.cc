@@ -374,17 +374,20 @@ grpc::ServerUnaryReactor* KpiServiceImpl::ListMeasurements(
 grpc::ServerUnaryReactor* KpiServiceImpl::GetIndicatorProgress(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes,
     grpc::ByteBuffer* response) {
+  // The version the front read for this call, if it did (see ViewFront).
+  auto seen = std::make_shared<std::string>();
   return RunRawUnaryAfter<v1::GetIndicatorProgressRequest>(
       context, *executor_, kDomain, request_bytes, response,
       [&](const v1::GetIndicatorProgressRequest* request) {
         return guard_.Admit(*context, "GetIndicatorProgress", request);
       },
-      [this](const v1::GetIndicatorProgressRequest* request, RawAnswer answer) {
+      [this, seen](const v1::GetIndicatorProgressRequest* request,
+                   RawAnswer answer) {
         absl::StatusOr<ProgressQuery> q = ParseProgress(*request);
         if (!q.ok()) return answer(nullptr);  // the work reports it
-        front_.Lookup(q->ref.year, q->view_name, "", std::move(answer));
+        front_.Lookup(q->ref.year, q->view_name, "", seen, std::move(answer));
       },
-      [this](const v1::GetIndicatorProgressRequest* request)
+      [this, seen](const v1::GetIndicatorProgressRequest* request)
           -> absl::StatusOr<std::shared_ptr<const std::string>> {
         SHIEN_ASSIGN_OR_RETURN(ProgressQuery q, ParseProgress(*request));
         const IndicatorRef& ref = q.ref;
@@ -394,6 +397,7 @@ grpc::ServerUnaryReactor* KpiServiceImpl::GetIndicatorProgress(
             cache::CachedView(
                 cache_, q.view_name,
                 [&]() -> absl::StatusOr<std::string> {
+                  if (!seen->empty()) return *seen;
                   SHIEN_ASSIGN_OR_RETURN(int64_t v,
                                          store_->DataVersion(ref.year));
                   return absl::StrCat(v);
@@ -515,28 +519,30 @@ grpc::ServerUnaryReactor* KpiServiceImpl::GetKpiDashboard(
   // answers from the in-process tier when it can, and the work otherwise.
   auto budget_version =
       std::make_shared<absl::StatusOr<int64_t>>(absl::UnknownError(""));
+  auto seen = std::make_shared<std::string>();  // as in GetIndicatorProgress
   return RunRawUnaryAfter<v1::GetKpiDashboardRequest>(
       context, *executor_, kDomain, request_bytes, response,
       [&](const v1::GetKpiDashboardRequest* request) {
         return guard_.Admit(*context, "GetKpiDashboard", request);
       },
-      [this, budget_version](const v1::GetKpiDashboardRequest* request,
-                             RawAnswer answer) {
+      [this, budget_version, seen](const v1::GetKpiDashboardRequest* request,
+                                   RawAnswer answer) {
         auto q = std::make_shared<absl::StatusOr<DashboardQuery>>(
             ParseDashboard(*request));
         if (!q->ok()) return answer(nullptr);  // the work reports it
         programs_->DataVersion(
-            (*q)->year, [this, q, budget_version, answer = std::move(answer)](
-                            absl::StatusOr<int64_t> version) {
+            (*q)->year,
+            [this, q, budget_version, seen,
+             answer = std::move(answer)](absl::StatusOr<int64_t> version) {
               *budget_version = std::move(version);
               // Without the budget service, no caching: the work builds it.
               if (!budget_version->ok()) return answer(nullptr);
               front_.Lookup((*q)->year, (*q)->view_name,
-                            absl::StrCat("/", **budget_version),
+                            absl::StrCat("/", **budget_version), seen,
                             std::move(answer));
             });
       },
-      [this, budget_version](const v1::GetKpiDashboardRequest* request)
+      [this, budget_version, seen](const v1::GetKpiDashboardRequest* request)
           -> absl::StatusOr<std::shared_ptr<const std::string>> {
         SHIEN_ASSIGN_OR_RETURN(DashboardQuery q, ParseDashboard(*request));
         const int year = q.year;
@@ -553,6 +559,7 @@ grpc::ServerUnaryReactor* KpiServiceImpl::GetKpiDashboard(
                 ? cache::CachedView(
                       cache_, q.view_name,
                       [&]() -> absl::StatusOr<std::string> {
+                        if (!seen->empty()) return *seen;
                         SHIEN_ASSIGN_OR_RETURN(int64_t v,
                                                store_->DataVersion(year));
                         return absl::StrCat(v, "/", **budget_version);

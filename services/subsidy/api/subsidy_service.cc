@@ -902,17 +902,19 @@ grpc::ServerUnaryReactor* SubsidyServiceImpl::MarkPaid(
 grpc::ServerUnaryReactor* SubsidyServiceImpl::GetSchemeStats(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes,
     grpc::ByteBuffer* response) {
+  // The version the front read for this call, if it did (see ViewFront).
+  auto seen = std::make_shared<std::string>();
   return RunRawUnaryAfter<v1::GetSchemeStatsRequest>(
       context, *executor_, kDomain, request_bytes, response,
       [&](const v1::GetSchemeStatsRequest* request) {
         return guard_.Admit(*context, "GetSchemeStats", request);
       },
-      [this](const v1::GetSchemeStatsRequest* request, RawAnswer answer) {
+      [this, seen](const v1::GetSchemeStatsRequest* request, RawAnswer answer) {
         absl::StatusOr<StatsQuery> q = ParseStatsQuery(request->name());
         if (!q.ok()) return answer(nullptr);  // the work reports it
-        front_.Lookup(q->year, q->view_name, "", std::move(answer));
+        front_.Lookup(q->year, q->view_name, "", seen, std::move(answer));
       },
-      [this](const v1::GetSchemeStatsRequest* request)
+      [this, seen](const v1::GetSchemeStatsRequest* request)
           -> absl::StatusOr<std::shared_ptr<const std::string>> {
         SHIEN_ASSIGN_OR_RETURN(StatsQuery q, ParseStatsQuery(request->name()));
         const int year = q.year;
@@ -923,6 +925,7 @@ grpc::ServerUnaryReactor* SubsidyServiceImpl::GetSchemeStats(
             cache::CachedView(
                 cache_, q.view_name,
                 [&]() -> absl::StatusOr<std::string> {
+                  if (!seen->empty()) return *seen;
                   SHIEN_ASSIGN_OR_RETURN(int64_t v, store_->DataVersion(year));
                   return absl::StrCat(v);
                 },

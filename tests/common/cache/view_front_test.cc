@@ -50,7 +50,7 @@ class ViewFrontTest : public ::testing::Test {
                             const std::string& name,
                             const std::string& suffix = "") {
     std::promise<std::shared_ptr<const std::string>> answered;
-    front.Lookup(key, name, suffix,
+    front.Lookup(key, name, suffix, nullptr,
                  [&](std::shared_ptr<const std::string> bytes) {
                    answered.set_value(std::move(bytes));
                  });
@@ -72,7 +72,7 @@ TEST_F(ViewFrontTest, AnswersTheViewAtTheCurrentVersion) {
   Put("summary/2026", "2026@1", "one");
   EXPECT_EQ(LookupAndWait(front, 2026, "summary/2026"), "one");
   EXPECT_EQ(reads_.load(), 1);
-  EXPECT_EQ(cache_->Stats().local_hits, 1);
+  EXPECT_EQ(cache_->Stats().front_hits, 1);
 }
 
 // After a write (the version moved), the view of the old version is not
@@ -96,6 +96,33 @@ TEST_F(ViewFrontTest, TheSuffixIsPartOfTheVersion) {
   EXPECT_EQ(LookupAndWait(front, 2026, "dashboard/2026", "/7"), "seven");
   EXPECT_EQ(LookupAndWait(front, 2026, "dashboard/2026", "/8"), "");
   EXPECT_EQ(LookupAndWait(front, 2026, "dashboard/2026"), "");
+}
+
+// On a miss the caller's work uses the version the front read (after the
+// call arrived) instead of reading it again; after a failed read it has
+// none and reads it itself.
+TEST_F(ViewFrontTest, LeavesTheVersionItReadForTheWork) {
+  ViewFront front(cache_.get(), &executor_, [this](int64_t) {
+    if (version_.load() == 0) {
+      return absl::StatusOr<std::string>(absl::UnavailableError("down"));
+    }
+    return absl::StatusOr<std::string>(absl::StrCat(version_.load()));
+  });
+  auto lookup = [&](std::shared_ptr<std::string> seen) {
+    std::promise<std::shared_ptr<const std::string>> answered;
+    front.Lookup(2026, "dashboard/2026", "/7", seen,
+                 [&](std::shared_ptr<const std::string> bytes) {
+                   answered.set_value(std::move(bytes));
+                 });
+    return Answer(answered.get_future().get());
+  };
+  auto seen = std::make_shared<std::string>();
+  EXPECT_EQ(lookup(seen), "");  // a miss
+  EXPECT_EQ(*seen, "1/7");
+  version_ = 0;
+  seen = std::make_shared<std::string>();
+  EXPECT_EQ(lookup(seen), "");
+  EXPECT_EQ(*seen, "");
 }
 
 // A gate that holds the first read until it is opened.
@@ -124,22 +151,24 @@ class Gate {
 TEST_F(ViewFrontTest, SharesReadsButNeverAnswersWithAnOlderOne) {
   Gate gate;
   ViewFront front(cache_.get(), &executor_, [&](int64_t) {
-    const int read = ++reads_;
+    // The version is read before the read counts as begun: the test moves
+    // the version only once it has.
     const int64_t seen = version_.load();
+    const int read = ++reads_;
     if (read == 1) gate.Wait();
     return absl::StatusOr<std::string>(absl::StrCat(seen));
   });
   Put("stats/2026", "1", "one");
   Put("stats/2026", "2", "two");
   std::vector<std::promise<std::shared_ptr<const std::string>>> answered(20);
-  front.Lookup(2026, "stats/2026", "",
+  front.Lookup(2026, "stats/2026", "", nullptr,
                [&](std::shared_ptr<const std::string> bytes) {
                  answered[0].set_value(std::move(bytes));
                });
   while (reads_.load() == 0) std::this_thread::yield();  // read 1 began
   version_ = 2;  // a write, acknowledged before the lookups below
   for (int i = 1; i < 20; ++i) {
-    front.Lookup(2026, "stats/2026", "",
+    front.Lookup(2026, "stats/2026", "", nullptr,
                  [&answered, i](std::shared_ptr<const std::string> bytes) {
                    answered[i].set_value(std::move(bytes));
                  });
