@@ -23,9 +23,11 @@ namespace shien::cache {
 // so it sees every write acknowledged before it, as a read of its own
 // would. The view at that version is then taken from the in-process tier
 // (ViewCache::Peek) on the thread that did the read. A request that finds
-// nothing there is served as before, on a worker of its own, so the front
-// only saves work: one version read and one hand-off to a worker per
-// request become one per group of concurrent requests. Thread-safe.
+// nothing there is served as before, on a worker of its own, with the
+// version already read (see Lookup's `seen`). For hits, one version read
+// and one hand-off to a worker per request become one per group of
+// concurrent requests; a miss costs one hand-off more than without the
+// front. Thread-safe.
 class ViewFront {
  public:
   // Reads the current data version of `key`'s data, blocking (on the
