@@ -6,7 +6,9 @@
 #include <sys/wait.h>
 
 #include <atomic>
+#include <functional>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -25,6 +27,38 @@ namespace {
 namespace pb = ::shien::budget::v1;
 using grpc::health::v1::HealthCheckResponse;
 using testing::ServerProcess;
+
+// `count` threads calling `read` until Stop (or destruction, so that a
+// failed assertion does not leave them running), counting failed calls.
+class BackgroundReaders {
+ public:
+  BackgroundReaders(int count, std::function<grpc::Status()> read)
+      : read_(std::move(read)) {
+    for (int t = 0; t < count; ++t) {
+      threads_.emplace_back([this] {
+        while (!done_) {
+          if (!read_().ok()) ++failures_;
+        }
+      });
+    }
+  }
+  ~BackgroundReaders() { Stop(); }
+
+  // Stops and joins the threads; returns how many calls failed.
+  int Stop() {
+    done_ = true;
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+    return failures_.load();
+  }
+
+ private:
+  const std::function<grpc::Status()> read_;
+  std::atomic<bool> done_{false};
+  std::atomic<int> failures_{0};
+  std::vector<std::thread> threads_;
+};
 
 class CacheTest : public ::testing::Test {
  protected:
@@ -154,19 +188,11 @@ TEST_F(CacheTest, TwoInstancesNeverServeAStaleSummary) {
 TEST_F(CacheTest, SharedVersionReadsNeverServeAStaleSummary) {
   auto budget = StartBudget("budget.log");
   auto stub = Stub(*budget);
-  std::atomic<bool> done{false};
-  std::atomic<int> background_failures{0};
-  std::vector<std::thread> readers;
-  for (int t = 0; t < 4; ++t) {
-    readers.emplace_back([&] {
-      auto own = Stub(*budget);
-      while (!done) {
-        grpc::Status s;
-        Total(*own, &s);
-        if (!s.ok()) ++background_failures;
-      }
-    });
-  }
+  BackgroundReaders readers(4, [&] {
+    grpc::Status s;
+    Total(*stub, &s);
+    return s;
+  });
   int64_t budget_yen = 3'737'000;  // program 3
   int64_t expected = 1'337'734'000;
   int stale = 0;
@@ -188,10 +214,8 @@ TEST_F(CacheTest, SharedVersionReadsNeverServeAStaleSummary) {
       ASSERT_TRUE(read.ok()) << read.error_message();
     }
   }
-  done = true;
-  for (auto& t : readers) t.join();
+  EXPECT_EQ(readers.Stop(), 0);  // background calls that failed
   EXPECT_EQ(stale, 0);
-  EXPECT_EQ(background_failures.load(), 0);
   for (int i = 0; i < 50 && Logged(*budget, "front_hits") <= 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
@@ -223,18 +247,11 @@ TEST_F(CacheTest, DashboardShowsABudgetChangeOnceItIsAcknowledged) {
     }
     return "";
   };
-  std::atomic<bool> done{false};
-  std::atomic<int> background_failures{0};
-  std::vector<std::thread> readers;
-  for (int t = 0; t < 4; ++t) {
-    readers.emplace_back([&] {
-      while (!done) {
-        grpc::Status s;
-        title_of_9(&s);
-        if (!s.ok()) ++background_failures;
-      }
-    });
-  }
+  BackgroundReaders readers(4, [&] {
+    grpc::Status s;
+    title_of_9(&s);
+    return s;
+  });
   int stale = 0;
   for (int i = 0; i < 100; ++i) {
     pb::UpdateProgramRequest req;
@@ -253,10 +270,8 @@ TEST_F(CacheTest, DashboardShowsABudgetChangeOnceItIsAcknowledged) {
       ASSERT_TRUE(read.ok()) << read.error_message();
     }
   }
-  done = true;
-  for (auto& t : readers) t.join();
+  EXPECT_EQ(readers.Stop(), 0);  // background calls that failed
   EXPECT_EQ(stale, 0);
-  EXPECT_EQ(background_failures.load(), 0);
   // The counters are logged every second.
   for (int i = 0; i < 50 && Logged(*kpi, "front_hits") <= 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
