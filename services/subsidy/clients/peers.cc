@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "common/status/errors.h"
 #include "common/sync/blocking_region.h"
 #include "google/rpc/error_details.pb.h"
@@ -67,10 +68,19 @@ class GrpcPeers final : public Peers {
     req.set_amount_yen(amount_yen);
     req.set_request_id(request_id);
     budget::v1::Reservation reservation;
+    // The callback client: gRPC's own threads read the answer, and this
+    // thread sleeps until it is in (a blocking stub would poll the channel
+    // on this worker and wake the other waiting workers).
     grpc::Status status;
+    absl::Notification answered;
+    budget_->async()->ReserveFunds(&ctx, &req, &reservation,
+                                   [&](grpc::Status s) {
+                                     status = std::move(s);
+                                     answered.Notify();
+                                   });
     {
       BlockingRegion waiting;
-      status = budget_->ReserveFunds(&ctx, req, &reservation);
+      answered.WaitForNotification();
     }
     if (!status.ok()) return FromGrpc(status, "budget");
     return reservation.name();

@@ -27,6 +27,15 @@ constexpr CivilDate kStorageDay{2000, 1, 1};
 // The outbox target of releases of reserved funds.
 constexpr char kReleaseTarget[] = "budget.ReleaseFunds";
 
+// The characters of UTF-8 `text` (what SQL's substr and length count).
+int64_t CharacterCount(absl::string_view text) {
+  int64_t count = 0;
+  for (char c : text) {
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++count;
+  }
+  return count;
+}
+
 std::string EncodeScheme(const Scheme& s) {
   pb::Scheme out;
   ToProto(s, kStorageDay, &out);
@@ -271,13 +280,18 @@ class SqlSubsidyStore final : public SubsidyStore {
 
   absl::StatusOr<int64_t> PendingBudgetMessages(
       const std::string& application) override {
+    // The request ids that start with "<application>/", compared exactly:
+    // LIKE would read '_' and '%' in the name as wildcards, and SQLite
+    // prepares a LIKE with a bound pattern again at every run.
+    const std::string prefix = application + "/";
     auto conn = pool_->Acquire();
     SHIEN_ASSIGN_OR_RETURN(
-        auto stmt,
-        conn->Prepare("SELECT COUNT(*) FROM outbox WHERE target = "
-                      "'budget.ReleaseFunds' AND dead = 0 AND "
-                      "delivered_micros IS NULL AND request_id LIKE ?"));
-    stmt->Bind(1, application + "/%");
+        auto stmt, conn->Prepare("SELECT COUNT(*) FROM outbox WHERE target = "
+                                 "'budget.ReleaseFunds' AND dead = 0 AND "
+                                 "delivered_micros IS NULL AND "
+                                 "substr(request_id, 1, ?) = ?"));
+    stmt->Bind(1, CharacterCount(prefix));
+    stmt->Bind(2, prefix);
     SHIEN_ASSIGN_OR_RETURN(bool row, stmt->Step());
     return row ? stmt->Int(0) : 0;
   }

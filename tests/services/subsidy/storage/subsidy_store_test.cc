@@ -872,6 +872,46 @@ TEST_P(SubsidyStoreTest, DeliversRetriesAndBuriesOutboxMessages) {
   EXPECT_TRUE(store_->Ping().ok());
 }
 
+TEST_P(SubsidyStoreTest, PendingBudgetMessagesAreTheApplicationsOwnLiveOnes) {
+  const int64_t id = Create(NewApplication(), "create");
+  const std::string base = "fiscalYears/2026/schemes/productivity/applications";
+  const std::string name = absl::StrCat(base, "/", id);
+  auto messages = [&](const Application&, const DecisionTotals&) {
+    std::vector<OutboxMessage> out;
+    for (const std::string& request_id :
+         {name + "/release/live", name + "/release/delivered",
+          name + "/release/dead", absl::StrCat(base, "/", id, "0/release/x")}) {
+      out.push_back({0, "budget.ReleaseFunds", request_id, "", 100, 0, ""});
+    }
+    out.push_back({0, "kpi.RecordMeasurements", name + "/kpi", "", 0, 0, ""});
+    return out;
+  };
+  ASSERT_TRUE(
+      Mutate(
+          id, "update",
+          [](Application& a) { return Apply(a, Action::kUpdate, "x", "", 1); },
+          messages)
+          .ok());
+  std::vector<OutboxMessage> pending = Pending();
+  ASSERT_EQ(pending.size(), 5u);
+  ASSERT_TRUE(store_->MarkDelivered({pending[1].sequence}).ok());
+  ASSERT_TRUE(store_->MarkFailed(pending[2].sequence, "refused", true).ok());
+
+  auto count = store_->PendingBudgetMessages(name);
+  ASSERT_TRUE(count.ok()) << count.status();
+  EXPECT_EQ(*count, 1);  // not the delivered, dead, KPI or ".../<id>0" ones
+  // The name is compared exactly: not as a pattern, not ignoring case.
+  for (const std::string& other :
+       {absl::StrCat("fiscalYears/2026/schemes/pr_ductivity/applications/", id),
+        absl::StrCat("fiscalYears/2026/schemes/productivity/applications/%"),
+        absl::StrCat("fiscalYears/2026/schemes/PRODUCTIVITY/applications/",
+                     id)}) {
+    auto none = store_->PendingBudgetMessages(other);
+    ASSERT_TRUE(none.ok()) << none.status();
+    EXPECT_EQ(*none, 0) << other;
+  }
+}
+
 TEST_P(SubsidyStoreTest, StatsSumsApplicationsAndPendingReleases) {
   const int64_t a = Create(NewApplication(), "a");
   const int64_t b =
