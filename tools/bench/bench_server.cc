@@ -9,7 +9,9 @@
 //   shien_bench_server --listen=127.0.0.1:0 --auth_tokens=FILE [--redis=...]
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,7 @@
 #include "common/cache/cache_flags.h"
 #include "common/server/env.h"
 #include "common/server/executor.h"
+#include "common/server/raw_unary.h"
 #include "common/server/security_flags.h"
 #include "common/server/serve.h"
 #include "common/server/unary.h"
@@ -60,13 +63,19 @@ const shien::auth::AccessRules& BenchAccessRules() {
 }
 
 // Admits the call through the guard and hands an empty piece of work to the
-// executor, as every unary handler of the services does.
-class BenchServiceImpl final : public v1::BenchService::CallbackService {
+// executor, as every unary handler of the services does. Sized is served
+// raw, as the services serve their cached views: its answer is serialized
+// once per size and then sent from those bytes without a copy.
+class BenchServiceImpl final
+    : public v1::BenchService::WithRawCallbackMethod_Sized<
+          v1::BenchService::CallbackService> {
  public:
   BenchServiceImpl(shien::Executor* executor,
                    const shien::auth::Authenticator* authenticator)
       : executor_(executor),
-        guard_(authenticator, kServiceName, BenchAccessRules()) {}
+        guard_(authenticator, kServiceName, BenchAccessRules()) {
+    shien::MarkRawMethod("/shien.bench.v1.BenchService/Sized");
+  }
 
   grpc::ServerUnaryReactor* Empty(grpc::CallbackServerContext* context,
                                   const v1::EmptyRequest* request,
@@ -77,22 +86,44 @@ class BenchServiceImpl final : public v1::BenchService::CallbackService {
   }
 
   grpc::ServerUnaryReactor* Sized(grpc::CallbackServerContext* context,
-                                  const v1::SizedRequest* request,
-                                  v1::SizedResponse* response) override {
-    return shien::RunUnary(
-        context, *executor_, kDomain, guard_.Admit(*context, "Sized", request),
-        [request, response]() -> absl::Status {
+                                  const grpc::ByteBuffer* request_bytes,
+                                  grpc::ByteBuffer* response) override {
+    return shien::RunRawUnary<v1::SizedRequest>(
+        context, *executor_, kDomain, request_bytes, response,
+        [&](const v1::SizedRequest* request) {
+          return guard_.Admit(*context, "Sized", request);
+        },
+        [this](const v1::SizedRequest* request)
+            -> absl::StatusOr<std::shared_ptr<const std::string>> {
           if (request->size() < 0 || request->size() > (4 << 20)) {
             return absl::InvalidArgumentError("size: 0 to 4 MiB");
           }
-          response->mutable_payload()->assign(request->size(), 'x');
-          return absl::OkStatus();
+          return Answer(request->size());
         });
+  }
+
+ private:
+  // The serialized SizedResponse of `size` bytes, built on first use. A
+  // run asks for a few sizes; past kMaxSizes the oldest are forgotten.
+  std::shared_ptr<const std::string> Answer(int size) {
+    static constexpr size_t kMaxSizes = 16;
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = answers_.find(size);
+    if (it != answers_.end()) return it->second;
+    if (answers_.size() >= kMaxSizes) answers_.clear();
+    v1::SizedResponse answer;
+    answer.mutable_payload()->assign(size, 'x');
+    auto bytes =
+        std::make_shared<const std::string>(answer.SerializeAsString());
+    answers_.emplace(size, bytes);
+    return bytes;
   }
 
  private:
   shien::Executor* executor_;
   shien::auth::Guard guard_;
+  std::mutex mu_;
+  std::map<int, std::shared_ptr<const std::string>> answers_;  // mu_
 };
 
 int Fail(const absl::Status& status) {
