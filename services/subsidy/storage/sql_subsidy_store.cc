@@ -280,9 +280,8 @@ class SqlSubsidyStore final : public SubsidyStore {
 
   absl::StatusOr<int64_t> PendingBudgetMessages(
       const std::string& application) override {
-    // The request ids that start with "<application>/", compared exactly:
-    // LIKE would read '_' and '%' in the name as wildcards, and SQLite
-    // prepares a LIKE with a bound pattern again at every run.
+    // The request ids that start with "<application>/", compared exactly
+    // (SQLite prepares a LIKE with a bound pattern again at every run).
     const std::string prefix = application + "/";
     auto conn = pool_->Acquire();
     SHIEN_ASSIGN_OR_RETURN(
@@ -361,8 +360,10 @@ class SqlSubsidyStore final : public SubsidyStore {
         auto pending,
         conn->Prepare("SELECT COALESCE(SUM(amount_yen), 0) FROM outbox WHERE "
                       "delivered_micros IS NULL AND dead = 0 AND target = "
-                      "'budget.ReleaseFunds' AND request_id LIKE ?"));
-    pending->Bind(1, absl::StrCat(SchemeName(year, scheme), "/%"));
+                      "'budget.ReleaseFunds' AND "
+                      "substr(request_id, 1, ?) = ?"));
+    const std::string prefix = absl::StrCat(SchemeName(year, scheme), "/");
+    pending->Bind(1, CharacterCount(prefix)).Bind(2, prefix);
     SHIEN_ASSIGN_OR_RETURN(bool row, pending->Step());
     if (row) out.pending_release_yen = pending->Int(0);
     pending.reset();
@@ -370,8 +371,8 @@ class SqlSubsidyStore final : public SubsidyStore {
         auto dead,
         conn->Prepare("SELECT COALESCE(SUM(amount_yen), 0) FROM outbox WHERE "
                       "dead = 1 AND target = 'budget.ReleaseFunds' AND "
-                      "request_id LIKE ?"));
-    dead->Bind(1, absl::StrCat(SchemeName(year, scheme), "/%"));
+                      "substr(request_id, 1, ?) = ?"));
+    dead->Bind(1, CharacterCount(prefix)).Bind(2, prefix);
     SHIEN_ASSIGN_OR_RETURN(bool dead_row, dead->Step());
     if (dead_row) out.dead_release_yen = dead->Int(0);
     return out;
