@@ -104,7 +104,8 @@ class BenchServiceImpl final
 
  private:
   // The serialized SizedResponse of `size` bytes, built on first use. A
-  // run asks for a few sizes; past kMaxSizes the oldest are forgotten.
+  // run asks for a few sizes; past kMaxSizes all are forgotten and built
+  // again as asked for.
   std::shared_ptr<const std::string> Answer(int size) {
     static constexpr size_t kMaxSizes = 16;
     std::lock_guard<std::mutex> lock(mu_);
@@ -119,7 +120,6 @@ class BenchServiceImpl final
     return bytes;
   }
 
- private:
   shien::Executor* executor_;
   shien::auth::Guard guard_;
   std::mutex mu_;

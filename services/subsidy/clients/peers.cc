@@ -69,8 +69,8 @@ class GrpcPeers final : public Peers {
     req.set_request_id(request_id);
     budget::v1::Reservation reservation;
     // The callback client: gRPC's own threads read the answer, and this
-    // thread sleeps until it is in (a blocking stub would poll the channel
-    // on this worker and wake the other waiting workers).
+    // thread sleeps until it is in (a blocking stub polls the channel on
+    // the calling worker).
     grpc::Status status;
     absl::Notification answered;
     budget_->async()->ReserveFunds(&ctx, &req, &reservation,
