@@ -78,7 +78,8 @@ int ServeService(const ServiceRun& run) {
             stderr, "%s: SIGHUP: %s\n", run.log_name.c_str(),
             s.ok() ? "token file reloaded"
                    : absl::StrCat("token file kept: ", s.message()).c_str());
-      });
+      },
+      run.on_drain);
   return 0;
 }
 

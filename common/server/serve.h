@@ -35,6 +35,8 @@ struct ServiceRun {
       const sql::AuditQuery&)>
       audit;
   std::chrono::milliseconds grace{10000};
+  // Run when draining starts, before in-flight calls get `grace`.
+  std::function<void()> on_drain;
 };
 
 // Starts the server (health for the service, `<service>/cache` and

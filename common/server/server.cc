@@ -85,7 +85,8 @@ void ServeUntilSignal(RunningServer& server, Executor& executor,
                       const std::function<std::string()>& periodic_log,
                       std::chrono::seconds log_interval,
                       std::chrono::milliseconds probe_interval,
-                      const std::function<void()>& reload) {
+                      const std::function<void()>& reload,
+                      const std::function<void()>& on_drain) {
   std::mutex mu;
   std::condition_variable cv;
   bool stopping = false;
@@ -125,6 +126,7 @@ void ServeUntilSignal(RunningServer& server, Executor& executor,
   }
   cv.notify_all();
   prober.join();
+  if (on_drain) on_drain();
   server.Shutdown(grace);
   executor.Stop();
   if (periodic_log) {

@@ -65,9 +65,10 @@ struct HealthProbe {
 
 // Serves until SIGINT or SIGTERM: meanwhile runs `probes` every
 // `probe_interval`, when `periodic_log` is set logs its line every
-// `log_interval`, and on SIGHUP runs `reload`; on SIGINT/SIGTERM, drains
-// `server` (in-flight calls get `grace`), then stops `executor`. Logs to
-// stderr under `log_name`.
+// `log_interval`, and on SIGHUP runs `reload`; on SIGINT/SIGTERM, runs
+// `on_drain` (e.g. to end long-lived streams), drains `server` (in-flight
+// calls get `grace`), then stops `executor`. Logs to stderr under
+// `log_name`.
 void ServeUntilSignal(
     RunningServer& server, Executor& executor,
     const std::vector<HealthProbe>& probes, std::chrono::milliseconds grace,
@@ -75,7 +76,8 @@ void ServeUntilSignal(
     const std::function<std::string()>& periodic_log = nullptr,
     std::chrono::seconds log_interval = std::chrono::seconds(60),
     std::chrono::milliseconds probe_interval = std::chrono::seconds(5),
-    const std::function<void()>& reload = nullptr);
+    const std::function<void()>& reload = nullptr,
+    const std::function<void()>& on_drain = nullptr);
 
 // Blocks SIGINT, SIGTERM and SIGHUP in the calling thread and every thread
 // it starts later. Call first thing in main, before any thread exists.

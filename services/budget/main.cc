@@ -1,4 +1,6 @@
 // The budget service: flags → store → plan → serve.
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <memory>
 
@@ -52,6 +54,13 @@ ABSL_FLAG(bool, durable, shien::EnvOr("SHIEN_SQLITE_DURABLE", 1) != 0,
           "SHIEN_SQLITE_DURABLE=0 to survive process crashes only)");
 ABSL_FLAG(int, shutdown_grace_ms, 10000,
           "how long in-flight calls may run after SIGTERM/SIGINT");
+ABSL_FLAG(bool, sole_writer, shien::EnvOr("SHIEN_BUDGET_SOLE_WRITER", 0) != 0,
+          "this is the only budget server writing its PostgreSQL database, so "
+          "it can serve WatchProgramVersions (always so with SQLite; env "
+          "SHIEN_BUDGET_SOLE_WRITER=1)");
+ABSL_FLAG(int, watch_lease_ms, 2000,
+          "how long a WatchProgramVersions lease lasts: the longest a program "
+          "update waits for a watcher that does not answer");
 
 namespace {
 
@@ -102,8 +111,21 @@ int main(int argc, char** argv) {
       absl::StrCat("budget:", *database_id), workers + 1);
   shien::Executor executor(workers, absl::GetFlag(FLAGS_max_queued),
                            shien::kDefaultRunningTasks);
-  shien::budget::BudgetServiceImpl service(store->get(), &executor,
-                                           authenticator->get(), cache.get());
+  // Program watchers (the KPI service) are told of every program change
+  // before it is acknowledged: only when every write goes through here.
+  std::unique_ptr<shien::budget::ProgramWatch> watch;
+  if (location.postgres.empty() || absl::GetFlag(FLAGS_sole_writer)) {
+    watch =
+        std::make_unique<shien::budget::ProgramWatch>(std::chrono::milliseconds(
+            std::max(100, absl::GetFlag(FLAGS_watch_lease_ms))));
+    auto years = (*store)->ListFiscalYears();
+    if (!years.ok()) return Fail(years.status());
+    for (const auto& y : *years) watch->Merge(y.year, y.programs_version);
+  }
+  std::fprintf(stderr, "budget: program watch %s\n",
+               watch ? "on" : "off (PostgreSQL without --sole_writer)");
+  shien::budget::BudgetServiceImpl service(
+      store->get(), &executor, authenticator->get(), cache.get(), watch.get());
   shien::ServiceRun run;
   run.log_name = "budget";
   run.service_name = "shien.budget.v1.BudgetService";
@@ -118,6 +140,9 @@ int main(int argc, char** argv) {
     return (*store)->ListAuditEvents(query);
   };
   run.grace = std::chrono::milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms));
+  run.on_drain = [&watch] {
+    if (watch) watch->Close();
+  };
   const int status = shien::ServeService(run);
   return status;
 }

@@ -48,6 +48,11 @@ ABSL_FLAG(std::string, budget_address,
           "SHIEN_BUDGET_PORT)");
 ABSL_FLAG(int, budget_timeout_ms, 3000,
           "deadline of calls to the budget service");
+ABSL_FLAG(bool, watch_programs,
+          shien::EnvOr("SHIEN_KPI_WATCH_PROGRAMS", 1) != 0,
+          "hold the budget service's WatchProgramVersions stream open, so that "
+          "dashboards need no call to it while a lease is held (env "
+          "SHIEN_KPI_WATCH_PROGRAMS=0 to ask it at every dashboard)");
 ABSL_FLAG(std::string, data_dir,
           shien::EnvOr("SHIEN_PLAN_DIR", std::string("data")),
           "directory holding fy{YEAR}/indicators.textproto files to load at "
@@ -111,7 +116,8 @@ int main(int argc, char** argv) {
       absl::GetFlag(FLAGS_budget_address), *peer_options);
   if (!budget_channel.ok()) return Fail(budget_channel.status());
   auto programs = shien::kpi::NewBudgetProgramDirectory(
-      *budget_channel, absl::GetFlag(FLAGS_budget_timeout_ms));
+      *budget_channel, absl::GetFlag(FLAGS_budget_timeout_ms),
+      absl::GetFlag(FLAGS_watch_programs));
   auto database_id = (*store)->DatabaseId();
   if (!database_id.ok()) return Fail(database_id.status());
   auto cache = shien::cache::ViewCacheFromFlags(

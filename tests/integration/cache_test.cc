@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -64,17 +65,24 @@ class CacheTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(redis_.Start()); }
 
-  std::unique_ptr<ServerProcess> StartBudget(const std::string& log) {
+  std::unique_ptr<ServerProcess> StartBudget(
+      const std::string& log, const std::vector<std::string>& more = {}) {
+    std::vector<std::string> args{
+        "--listen=127.0.0.1:0",
+        "--db=" + dir_.File("budget.db"),
+        "--plan_dir=" + testing::SourceDir() + "/data",
+        "--redis=" + redis_.address(),
+        "--insecure_no_auth",
+        "--durable=false",
+        "--cache_prefix=" + dir_.path(),
+        "--health_probe_ms=100",
+        "--cache_log_interval_s=1",
+        "--shutdown_grace_ms=500",
+        "--rpc_log"};
+    args.insert(args.end(), more.begin(), more.end());
     auto server = std::make_unique<ServerProcess>(
         testing::BinaryDir() + "/services/budget/shien_budget_server",
-        std::vector<std::string>{
-            "--listen=127.0.0.1:0", "--db=" + dir_.File("budget.db"),
-            "--plan_dir=" + testing::SourceDir() + "/data",
-            "--redis=" + redis_.address(), "--insecure_no_auth",
-            "--durable=false", "--cache_prefix=" + dir_.path(),
-            "--health_probe_ms=100", "--cache_log_interval_s=1",
-            "--shutdown_grace_ms=500"},
-        dir_.File(log));
+        std::move(args), dir_.File(log));
     std::string error;
     EXPECT_TRUE(server->Start(20000, &error)) << error;
     return server;
@@ -126,6 +134,26 @@ class CacheTest : public ::testing::Test {
                      &value);
     return value;
   }
+  // How many times `text` occurs in the server's log.
+  static int Occurrences(const ServerProcess& s, const std::string& text) {
+    const std::string log = s.Log();
+    int n = 0;
+    for (size_t at = log.find(text); at != std::string::npos;
+         at = log.find(text, at + text.size())) {
+      ++n;
+    }
+    return n;
+  }
+
+  // Waits up to 10 s for `text` in the server's log.
+  static bool AwaitLog(const ServerProcess& s, const std::string& text) {
+    for (int i = 0; i < 100; ++i) {
+      if (s.Log().find(text) != std::string::npos) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  }
+
   static int64_t LoggedHits(const ServerProcess& s) {
     return Logged(s, "hits");
   }
@@ -224,14 +252,18 @@ TEST_F(CacheTest, SharedVersionReadsNeverServeAStaleSummary) {
       << budget->Log();
 }
 
-// The KPI dashboard shows the budget service's program titles, and reads the
-// budget's data version for its cache key without holding a worker: a title
-// changed in the budget service shows on the next dashboard, also while
-// other dashboards are read all the time.
+// The KPI dashboard shows the budget service's program titles and keys its
+// cache on their version, which the budget service announces on the program
+// watch before it acknowledges a change: a title changed in the budget
+// service shows on the next dashboard, also while other dashboards are read
+// all the time, and the dashboards ask the budget service nothing.
 TEST_F(CacheTest, DashboardShowsABudgetChangeOnceItIsAcknowledged) {
   namespace kpb = ::shien::kpi::v1;
   auto budget = StartBudget("budget.log");
   auto kpi = StartKpi(*budget);
+  ASSERT_TRUE(AwaitLog(*kpi, "program watch on")) << kpi->Log();
+  const int pulls_before = Occurrences(*budget, "BudgetService/GetFiscalYear");
+  std::atomic<int> dashboards{0};
   auto budget_stub = Stub(*budget);
   auto kpi_stub = kpb::KpiService::NewStub(
       grpc::CreateChannel(kpi->address(), grpc::InsecureChannelCredentials()));
@@ -250,6 +282,7 @@ TEST_F(CacheTest, DashboardShowsABudgetChangeOnceItIsAcknowledged) {
   BackgroundReaders readers(4, [&] {
     grpc::Status s;
     title_of_9(&s);
+    ++dashboards;
     return s;
   });
   int stale = 0;
@@ -272,6 +305,12 @@ TEST_F(CacheTest, DashboardShowsABudgetChangeOnceItIsAcknowledged) {
   }
   EXPECT_EQ(readers.Stop(), 0);  // background calls that failed
   EXPECT_EQ(stale, 0);
+  // Under the lease the dashboards read no version from the budget service
+  // (a lease lost for a moment on a loaded machine costs a few reads).
+  const int pulls =
+      Occurrences(*budget, "BudgetService/GetFiscalYear") - pulls_before;
+  EXPECT_GT(dashboards.load(), 200);
+  EXPECT_LT(pulls * 20, dashboards.load()) << pulls << " version reads";
   // The counters are logged every second.
   for (int i = 0; i < 50 && Logged(*kpi, "front_hits") <= 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -281,6 +320,70 @@ TEST_F(CacheTest, DashboardShowsABudgetChangeOnceItIsAcknowledged) {
   // Dashboards were answered by the front (with the budget version as the
   // key's suffix), not only by the work.
   EXPECT_GT(Logged(*kpi, "front_hits"), 0) << kpi->Log();
+}
+
+// A KPI server that stops answering (SIGSTOP) delays a program update by
+// no more than its lease, and never shows the old title after the update
+// is acknowledged: its lease ran out first, so it asks the budget service.
+TEST_F(CacheTest, AStoppedWatcherDelaysAnUpdateByItsLeaseAtMost) {
+  namespace kpb = ::shien::kpi::v1;
+  auto budget = StartBudget("budget.log", {"--watch_lease_ms=1000"});
+  auto kpi = StartKpi(*budget);
+  ASSERT_TRUE(AwaitLog(*kpi, "program watch on")) << kpi->Log();
+  auto kpi_stub = kpb::KpiService::NewStub(
+      grpc::CreateChannel(kpi->address(), grpc::InsecureChannelCredentials()));
+  auto title_of_9 = [&]() -> std::string {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(10));
+    kpb::GetKpiDashboardRequest req;
+    req.set_name("fiscalYears/2026/kpiDashboard");
+    req.set_grouping(kpb::DASHBOARD_GROUPING_PROGRAM);
+    kpb::KpiDashboard d;
+    grpc::Status s = kpi_stub->GetKpiDashboard(&ctx, req, &d);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    for (const auto& g : d.groups()) {
+      if (g.key() == "fiscalYears/2026/programs/9") return g.title();
+    }
+    return "";
+  };
+  const std::string before = title_of_9();  // cached under the lease
+  ASSERT_FALSE(before.empty());
+
+  ASSERT_EQ(kill(kpi->pid(), SIGSTOP), 0);
+  pb::UpdateProgramRequest req;
+  req.mutable_program()->set_name("fiscalYears/2026/programs/9");
+  req.mutable_program()->set_title(
+      "事業承継・引継ぎ支援センター事業（停止中に変更）");
+  req.mutable_update_mask()->add_paths("title");
+  pb::Program out;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  const auto start = std::chrono::steady_clock::now();
+  grpc::Status s = Stub(*budget)->UpdateProgram(&ctx, req, &out);
+  const auto took = std::chrono::steady_clock::now() - start;
+  kill(kpi->pid(), SIGCONT);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  // Renewed every quarter lease: at least 3/4 of it was left to wait out.
+  EXPECT_GE(took, std::chrono::milliseconds(700));
+  EXPECT_TRUE(AwaitLog(*budget, "did not apply the change")) << budget->Log();
+
+  EXPECT_EQ(title_of_9(), req.program().title());
+  // The watch recovers (the stream was kept; its next renewal is answered):
+  // later changes show, none waits out a lease, and the dashboards read no
+  // version from the budget service.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  const int pulls_before = Occurrences(*budget, "BudgetService/GetFiscalYear");
+  for (int i = 0; i < 20; ++i) {
+    pb::UpdateProgramRequest again = req;
+    again.mutable_program()->set_title(absl::StrCat("再開後 ", i));
+    grpc::ClientContext c;
+    ASSERT_TRUE(Stub(*budget)->UpdateProgram(&c, again, &out).ok());
+    EXPECT_EQ(title_of_9(), again.program().title());
+  }
+  EXPECT_EQ(Occurrences(*budget, "did not apply the change"), 1);
+  EXPECT_LT(Occurrences(*budget, "BudgetService/GetFiscalYear") - pulls_before,
+            5);
 }
 
 TEST_F(CacheTest, RedisKilledUnderLoadFailsNoCallAndRecovers) {

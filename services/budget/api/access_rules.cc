@@ -22,6 +22,8 @@ const auth::AccessRules& BudgetAccessRules() {
       {"ReserveFunds", {kService}},
       {"ReleaseFunds", {kService}},
       {"ListReservations", {kReviewer, kAdmin, kService}},
+      // For services that cache views built from the programs.
+      {"WatchProgramVersions", {kService}},
   };
   return *kRules;
 }

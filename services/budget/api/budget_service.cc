@@ -1,6 +1,7 @@
 #include "services/budget/api/budget_service.h"
 
 #include <chrono>
+#include <cstdio>
 #include <optional>
 #include <set>
 #include <utility>
@@ -25,6 +26,7 @@
 #include "common/status/macros.h"
 #include "services/budget/api/convert.h"
 #include "services/budget/api/program_filter.h"
+#include "services/budget/api/program_watch_stream.h"
 #include "services/budget/domain/budget_summary.h"
 
 namespace shien::budget {
@@ -122,7 +124,8 @@ std::string SummaryVersion(int64_t current, std::optional<int64_t> prior) {
 
 BudgetServiceImpl::BudgetServiceImpl(BudgetStore* store, Executor* executor,
                                      const auth::Authenticator* authenticator,
-                                     cache::ViewCache* cache)
+                                     cache::ViewCache* cache,
+                                     ProgramWatch* watch)
     : store_(store),
       executor_(executor),
       guard_(authenticator, "shien.budget.v1.BudgetService",
@@ -134,7 +137,8 @@ BudgetServiceImpl::BudgetServiceImpl(BudgetStore* store, Executor* executor,
                            auto versions, store->DataVersionWithPrior(year));
                        return SummaryVersion(versions.first, versions.second);
                      }),
-      execution_front_(cache, executor, cache::DataVersionOf(store)) {
+      execution_front_(cache, executor, cache::DataVersionOf(store)),
+      watch_(watch) {
   MarkRawMethod("/shien.budget.v1.BudgetService/GetBudgetSummary");
   MarkRawMethod("/shien.budget.v1.BudgetService/GetExecutionSummary");
 }
@@ -278,6 +282,7 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::UpdateProgram(
         const std::string etag = request->program().etag();
         SHIEN_ASSIGN_OR_RETURN(std::optional<Program> prior,
                                PriorProgram(*store_, ref.year, ref.number));
+        int64_t programs_version = -1;  // stays so for a replay
         SHIEN_ASSIGN_OR_RETURN(
             std::string bytes,
             store_->UpdateProgram(
@@ -290,7 +295,31 @@ grpc::ServerUnaryReactor* BudgetServiceImpl::UpdateProgram(
                   v1::Program out;
                   ToProto(updated, prior ? &*prior : nullptr, &out);
                   return out.SerializeAsString();
-                }));
+                },
+                &programs_version));
+        if (watch_ != nullptr) {
+          // A replay may overtake the first call's announcement: it
+          // announces what is committed now.
+          if (programs_version < 0) {
+            absl::StatusOr<FiscalYearRecord> now =
+                store_->GetFiscalYear(ref.year);
+            if (!now.ok()) {
+              return Error(absl::StatusCode::kUnavailable,
+                           "CHANGE_NOT_CONFIRMED",
+                           "the change is stored but could not be confirmed; "
+                           "send the same request_id again");
+            }
+            programs_version = now->programs_version;
+          }
+          // Not acknowledged before every leased watcher has applied it.
+          if (int lapsed = watch_->Publish(ref.year, programs_version)) {
+            std::fprintf(stderr,
+                         "budget: %d program watcher(s) did not apply the "
+                         "change to %s within their lease; acknowledged "
+                         "after it ran out\n",
+                         lapsed, request->program().name().c_str());
+          }
+        }
         return ParseResponse(bytes, response);
       });
 }
@@ -705,6 +734,21 @@ BudgetServiceImpl::RecordExpenditures(
   return new ExpenditureReader(
       store_, executor_, guard_.Admit(*context, "RecordExpenditures", nullptr),
       response);
+}
+
+grpc::ServerBidiReactor<v1::WatchProgramVersionsRequest,
+                        v1::WatchProgramVersionsResponse>*
+BudgetServiceImpl::WatchProgramVersions(grpc::CallbackServerContext* context) {
+  absl::Status admission =
+      guard_.Admit(*context, "WatchProgramVersions", nullptr).status();
+  if (admission.ok() && watch_ == nullptr) {
+    admission =
+        Error(absl::StatusCode::kFailedPrecondition, "WATCH_UNAVAILABLE",
+              "this budget server does not see every write to its "
+              "database (start it with --sole_writer if it does); "
+              "read FiscalYear.programs_version instead");
+  }
+  return NewProgramWatchStream(watch_, admission, kDomain);
 }
 
 }  // namespace shien::budget

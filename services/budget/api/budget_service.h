@@ -8,6 +8,7 @@
 #include "common/server/executor.h"
 #include "common/server/raw_unary.h"
 #include "services/budget/api/access_rules.h"
+#include "services/budget/api/program_watch.h"
 #include "services/budget/storage/budget_store.h"
 #include "shien/budget/v1/budget_service.grpc.pb.h"
 
@@ -21,10 +22,14 @@ class BudgetServiceImpl final
           v1::BudgetService::WithRawCallbackMethod_GetExecutionSummary<
               v1::BudgetService::CallbackService>> {
  public:
-  // `cache` (optional) serves the budget and execution summaries.
+  // `cache` (optional) serves the budget and execution summaries. `watch`
+  // (optional, not owned) serves WatchProgramVersions and is told of every
+  // program change before it is acknowledged; without it that method is
+  // FAILED_PRECONDITION (WATCH_UNAVAILABLE).
   BudgetServiceImpl(BudgetStore* store, Executor* executor,
                     const auth::Authenticator* authenticator,
-                    cache::ViewCache* cache = nullptr);
+                    cache::ViewCache* cache = nullptr,
+                    ProgramWatch* watch = nullptr);
 
   grpc::ServerUnaryReactor* GetFiscalYear(
       grpc::CallbackServerContext* context,
@@ -76,6 +81,9 @@ class BudgetServiceImpl final
       grpc::CallbackServerContext* context,
       const v1::ListReservationsRequest* request,
       v1::ListReservationsResponse* response) override;
+  grpc::ServerBidiReactor<v1::WatchProgramVersionsRequest,
+                          v1::WatchProgramVersionsResponse>*
+  WatchProgramVersions(grpc::CallbackServerContext* context) override;
 
  private:
   class ExpenditureReader;
@@ -86,6 +94,7 @@ class BudgetServiceImpl final
   // The summaries' fronts (see cache::ViewFront), keyed by fiscal year.
   cache::ViewFront summary_front_;
   cache::ViewFront execution_front_;
+  ProgramWatch* watch_;
 };
 
 }  // namespace shien::budget

@@ -92,6 +92,7 @@ void ToProto(const FiscalYearRecord& y, pb::FiscalYear* out) {
   out->set_program_count(y.program_count);
   out->set_budget_total_yen(y.budget_total_yen);
   out->set_data_version(y.data_version);
+  out->set_programs_version(y.programs_version);
   for (const PlanWarning& w : y.warnings) {
     auto* pw = out->add_warnings();
     pw->set_code(w.code);

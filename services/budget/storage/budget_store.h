@@ -24,6 +24,9 @@ struct FiscalYearRecord {
   std::string title;
   std::string organization;
   int64_t data_version = 0;
+  // Grows with every change to one of the year's programs, and only then
+  // (the sum of their revisions).
+  int64_t programs_version = 0;
   int program_count = 0;
   int64_t budget_total_yen = 0;
   std::vector<PlanWarning> warnings;
@@ -72,11 +75,14 @@ class BudgetStore {
 
   // Reads the program, passes it to `mutate` (which checks the etag and
   // applies the change, or fails), stores the result and returns the
-  // encoded response.
+  // encoded response. When it stores a change, sets `*programs_version`
+  // (if not null) to the year's programs version it committed; a replay
+  // leaves it unchanged.
   virtual absl::StatusOr<std::string> UpdateProgram(
       int year, int number,
       const std::function<absl::StatusOr<Program>(const Program&)>& mutate,
-      const RequestKey& key, const ResponseEncoder<Program>& encode) = 0;
+      const RequestKey& key, const ResponseEncoder<Program>& encode,
+      int64_t* programs_version) = 0;
 
   // Stores each valid record of a batch in one transaction; one result per
   // record, in order. Records already validated by ValidateExpenditure; the

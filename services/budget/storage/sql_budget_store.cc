@@ -151,7 +151,8 @@ class SqlBudgetStore final : public BudgetStore {
   absl::StatusOr<std::string> UpdateProgram(
       int year, int number,
       const std::function<absl::StatusOr<Program>(const Program&)>& mutate,
-      const RequestKey& key, const ResponseEncoder<Program>& encode) override {
+      const RequestKey& key, const ResponseEncoder<Program>& encode,
+      int64_t* programs_version) override {
     return IdempotentWrite(
         year, key, [&](Connection& conn) -> absl::StatusOr<std::string> {
           SHIEN_ASSIGN_OR_RETURN(std::vector<Program> current,
@@ -165,6 +166,10 @@ class SqlBudgetStore final : public BudgetStore {
           next.number = number;
           next.update_time_micros = NowMicros();
           SHIEN_RETURN_IF_ERROR(WriteProgram(conn, next, /*insert=*/false));
+          if (programs_version != nullptr) {
+            SHIEN_ASSIGN_OR_RETURN(*programs_version,
+                                   ProgramsVersion(conn, year));
+          }
           return encode(next);
         });
   }
@@ -644,6 +649,16 @@ class SqlBudgetStore final : public BudgetStore {
     return stmt->Run();
   }
 
+  // The sum of the year's program revisions (see FiscalYearRecord).
+  static absl::StatusOr<int64_t> ProgramsVersion(Connection& conn, int year) {
+    SHIEN_ASSIGN_OR_RETURN(
+        auto stmt, conn.Prepare("SELECT COALESCE(SUM(revision), 0) FROM "
+                                "programs WHERE fiscal_year = ?"));
+    stmt->Bind(1, year);
+    SHIEN_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    return row ? stmt->Int(0) : 0;
+  }
+
   absl::StatusOr<std::vector<FiscalYearRecord>> ReadFiscalYears(int year) {
     auto conn = pool_->Acquire();
     SHIEN_ASSIGN_OR_RETURN(auto txn,
@@ -652,7 +667,8 @@ class SqlBudgetStore final : public BudgetStore {
         auto stmt,
         conn->Prepare(
             "SELECT f.year, f.title, f.organization, f.data_version, "
-            "f.warnings, COUNT(p.number), COALESCE(SUM(p.budget_yen), 0) "
+            "f.warnings, COUNT(p.number), COALESCE(SUM(p.budget_yen), 0), "
+            "COALESCE(SUM(p.revision), 0) "
             "FROM fiscal_years f LEFT JOIN programs p ON "
             "p.fiscal_year = f.year WHERE ? = 0 OR f.year = ? "
             "GROUP BY f.year ORDER BY f.year DESC"));
@@ -669,6 +685,7 @@ class SqlBudgetStore final : public BudgetStore {
       r.warnings = DecodeWarnings(stmt->Text(4));
       r.program_count = static_cast<int>(stmt->Int(5));
       r.budget_total_yen = stmt->Int(6);
+      r.programs_version = stmt->Int(7);
       out.push_back(std::move(r));
     }
     return out;

@@ -513,10 +513,11 @@ absl::StatusOr<cache::View> KpiServiceImpl::BuildDashboard(
 grpc::ServerUnaryReactor* KpiServiceImpl::GetKpiDashboard(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes,
     grpc::ByteBuffer* response) {
-  // The dashboard also shows the budget service's programs: its data version
-  // is part of the cache key. It is asked for before the call takes a
-  // worker, so that no worker waits on the budget service; then the front
-  // answers from the in-process tier when it can, and the work otherwise.
+  // The dashboard also shows the budget service's programs: their version
+  // is part of the cache key. It is known here while the program watch holds
+  // a lease, and asked for otherwise, before the call takes a worker, so
+  // that no worker waits on the budget service; then the front answers from
+  // the in-process tier when it can, and the work otherwise.
   auto budget_version =
       std::make_shared<absl::StatusOr<int64_t>>(absl::UnknownError(""));
   auto seen = std::make_shared<std::string>();  // as in GetIndicatorProgress
@@ -530,7 +531,7 @@ grpc::ServerUnaryReactor* KpiServiceImpl::GetKpiDashboard(
         auto q = std::make_shared<absl::StatusOr<DashboardQuery>>(
             ParseDashboard(*request));
         if (!q->ok()) return answer(nullptr);  // the work reports it
-        programs_->DataVersion(
+        programs_->ProgramsVersion(
             (*q)->year,
             [this, q, budget_version, seen,
              answer = std::move(answer)](absl::StatusOr<int64_t> version) {

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "common/client/coalesced_read.h"
@@ -10,6 +11,7 @@
 #include "common/sync/blocking_region.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "services/kpi/clients/program_version_watch.h"
 #include "shien/budget/v1/budget_service.grpc.pb.h"
 
 namespace shien::kpi {
@@ -56,9 +58,13 @@ absl::Status FromGrpc(const grpc::Status& status, absl::string_view what) {
 
 class BudgetProgramDirectory final : public ProgramDirectory {
  public:
-  BudgetProgramDirectory(std::shared_ptr<grpc::Channel> channel, int timeout_ms)
-      : stub_(budget::BudgetService::NewStub(std::move(channel))),
-        timeout_ms_(timeout_ms) {}
+  BudgetProgramDirectory(std::shared_ptr<grpc::Channel> channel, int timeout_ms,
+                         bool watch_versions)
+      : stub_(budget::BudgetService::NewStub(channel)),
+        timeout_ms_(timeout_ms),
+        watch_(watch_versions
+                   ? std::make_unique<ProgramVersionWatch>(std::move(channel))
+                   : nullptr) {}
 
   absl::StatusOr<ProgramInfo> GetProgram(int fiscal_year, int number) override {
     grpc::ClientContext ctx;
@@ -100,11 +106,17 @@ class BudgetProgramDirectory final : public ProgramDirectory {
     return out;
   }
 
-  // Concurrent callers share one call to the budget service, one that
-  // started after they asked (so no caller sees a version older than its
-  // own request).
-  void DataVersion(int fiscal_year,
-                   std::function<void(absl::StatusOr<int64_t>)> done) override {
+  // Under a lease the watch knows. Otherwise concurrent callers share one
+  // call to the budget service, one that started after they asked (so no
+  // caller sees a version older than its own request).
+  void ProgramsVersion(
+      int fiscal_year,
+      std::function<void(absl::StatusOr<int64_t>)> done) override {
+    if (watch_ != nullptr) {
+      if (std::optional<int64_t> v = watch_->Version(fiscal_year)) {
+        return done(*v);
+      }
+    }
     client::CoalescedRead* read;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -112,7 +124,7 @@ class BudgetProgramDirectory final : public ProgramDirectory {
       if (slot == nullptr) {
         slot = std::make_unique<client::CoalescedRead>(
             [this, fiscal_year](client::CoalescedRead::Done answer) {
-              ReadDataVersion(fiscal_year, std::move(answer));
+              ReadProgramsVersion(fiscal_year, std::move(answer));
             });
       }
       read = slot.get();
@@ -122,7 +134,7 @@ class BudgetProgramDirectory final : public ProgramDirectory {
 
  private:
   // One GetFiscalYear on the callback API; `done` runs on gRPC's thread.
-  void ReadDataVersion(int fiscal_year, client::CoalescedRead::Done done) {
+  void ReadProgramsVersion(int fiscal_year, client::CoalescedRead::Done done) {
     struct Read {
       grpc::ClientContext context;
       budget::GetFiscalYearRequest request;
@@ -136,8 +148,9 @@ class BudgetProgramDirectory final : public ProgramDirectory {
         &read->context, &read->request, &read->year,
         [read, done = std::move(done)](grpc::Status status) {
           absl::StatusOr<int64_t> answer =
-              status.ok() ? absl::StatusOr<int64_t>(read->year.data_version())
-                          : FromGrpc(status, read->request.name());
+              status.ok()
+                  ? absl::StatusOr<int64_t>(read->year.programs_version())
+                  : FromGrpc(status, read->request.name());
           delete read;
           done(std::move(answer));
         });
@@ -152,21 +165,24 @@ class BudgetProgramDirectory final : public ProgramDirectory {
   int timeout_ms_;
   std::mutex mu_;
   std::map<int, std::unique_ptr<client::CoalescedRead>> versions_;  // mu_
+  // Declared last: destroyed first, while the stub it does not use lives.
+  std::unique_ptr<ProgramVersionWatch> watch_;
 };
 
 }  // namespace
 
 std::unique_ptr<ProgramDirectory> NewBudgetProgramDirectory(
-    std::shared_ptr<grpc::Channel> channel, int timeout_ms) {
+    std::shared_ptr<grpc::Channel> channel, int timeout_ms,
+    bool watch_versions) {
   return std::make_unique<BudgetProgramDirectory>(std::move(channel),
-                                                  timeout_ms);
+                                                  timeout_ms, watch_versions);
 }
 
 std::unique_ptr<ProgramDirectory> NewBudgetProgramDirectory(
     const std::string& address, int timeout_ms) {
   return NewBudgetProgramDirectory(
       grpc::CreateChannel(address, grpc::InsecureChannelCredentials()),
-      timeout_ms);
+      timeout_ms, /*watch_versions=*/false);
 }
 
 }  // namespace shien::kpi

@@ -32,19 +32,24 @@ class ProgramDirectory {
                                                  int number) = 0;
   virtual absl::StatusOr<std::vector<ProgramInfo>> ListPrograms(
       int fiscal_year) = 0;
-  // Asks for the budget service's data version of the fiscal year, read
-  // after this call, and calls `done` with it (or the error) exactly once,
-  // on any thread; neither this call nor the wait blocks a thread. `done`
+  // Calls `done` exactly once with the fiscal year's programs version
+  // (budget.v1.FiscalYear.programs_version) at least as new as every
+  // program change the budget service acknowledged before this call, or
+  // with the error: on the calling thread when it is known here, otherwise
+  // on any thread. Neither this call nor the wait blocks a thread. `done`
   // must not block.
-  virtual void DataVersion(
+  virtual void ProgramsVersion(
       int fiscal_year, std::function<void(absl::StatusOr<int64_t>)> done) = 0;
 };
 
 // A directory that asks the budget service over `channel` (see
 // common/client/channel.h: it carries this service's own credentials), each
-// call with `timeout_ms`.
+// call with `timeout_ms`. With `watch_versions` it also holds the budget
+// service's WatchProgramVersions stream open (see ProgramVersionWatch), and
+// ProgramsVersion asks the budget service only while it holds no lease.
 std::unique_ptr<ProgramDirectory> NewBudgetProgramDirectory(
-    std::shared_ptr<grpc::Channel> channel, int timeout_ms);
+    std::shared_ptr<grpc::Channel> channel, int timeout_ms,
+    bool watch_versions);
 
 // Same, over a plaintext channel without credentials to `address`
 // (host:port).

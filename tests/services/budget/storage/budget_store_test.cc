@@ -74,7 +74,7 @@ TEST_P(BudgetStoreTest, LoadsThePlanOnceAndKeepsEdits) {
         next.revision++;
         return absl::StatusOr<Program>(next);
       },
-      Key(""), Encode);
+      Key(""), Encode, nullptr);
   ASSERT_TRUE(updated.ok()) << updated.status();
   // A second load of the same files changes nothing.
   auto report = LoadPlans(testing::SourceDir() + "/data", *store_);
@@ -113,16 +113,18 @@ TEST_P(BudgetStoreTest, UpdateBumpsVersionAndReplaysRequest) {
     next.revision++;
     return absl::StatusOr<Program>(next);
   };
-  auto first = store_->UpdateProgram(2026, 1, mutate, Key("r1"), Encode);
+  auto first =
+      store_->UpdateProgram(2026, 1, mutate, Key("r1"), Encode, nullptr);
   ASSERT_TRUE(first.ok()) << first.status();
-  auto again = store_->UpdateProgram(2026, 1, mutate, Key("r1"), Encode);
+  auto again =
+      store_->UpdateProgram(2026, 1, mutate, Key("r1"), Encode, nullptr);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(*again, *first);
   EXPECT_EQ(calls, 1);
   EXPECT_EQ(store_->GetProgram(2026, 1)->budget_yen, 124'991'000);
   EXPECT_EQ(store_->ListPrograms(2026)->data_version, v0 + 1);
-  auto reused =
-      store_->UpdateProgram(2026, 1, mutate, Key("r1", "other"), Encode);
+  auto reused = store_->UpdateProgram(2026, 1, mutate, Key("r1", "other"),
+                                      Encode, nullptr);
   EXPECT_EQ(reused.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(ErrorReason(reused.status()), "REQUEST_ID_REUSED");
   // A failing mutation changes nothing and records nothing.
@@ -131,10 +133,42 @@ TEST_P(BudgetStoreTest, UpdateBumpsVersionAndReplaysRequest) {
       [](const Program&) -> absl::StatusOr<Program> {
         return absl::AbortedError("stale");
       },
-      Key("r2"), Encode);
+      Key("r2"), Encode, nullptr);
   EXPECT_EQ(failed.status().code(), absl::StatusCode::kAborted);
   EXPECT_EQ(store_->ListPrograms(2026)->data_version, v0 + 1);
-  EXPECT_TRUE(store_->UpdateProgram(2026, 1, mutate, Key("r2"), Encode).ok());
+  EXPECT_TRUE(
+      store_->UpdateProgram(2026, 1, mutate, Key("r2"), Encode, nullptr).ok());
+}
+
+// The programs version moves with program changes only: the KPI
+// dashboard keys on it, and must not be rebuilt for an expenditure.
+TEST_P(BudgetStoreTest, ProgramsVersionMovesWithProgramChangesOnly) {
+  const int64_t v0 = store_->GetFiscalYear(2026)->programs_version;
+  EXPECT_GT(v0, 0);
+  ASSERT_TRUE(store_->RecordExpenditures({Record("pv-e1", 1, 1000)}).ok());
+  EXPECT_EQ(store_->GetFiscalYear(2026)->programs_version, v0);
+  auto mutate = [](const Program& p) {
+    Program next = p;
+    next.title += "（改）";
+    next.revision++;
+    return absl::StatusOr<Program>(next);
+  };
+  int64_t committed = -1;
+  ASSERT_TRUE(
+      store_->UpdateProgram(2026, 9, mutate, Key("pv1"), Encode, &committed)
+          .ok());
+  EXPECT_GT(committed, v0);
+  EXPECT_EQ(store_->GetFiscalYear(2026)->programs_version, committed);
+  // A replay commits nothing and reports nothing.
+  int64_t replayed = -1;
+  ASSERT_TRUE(
+      store_->UpdateProgram(2026, 9, mutate, Key("pv1"), Encode, &replayed)
+          .ok());
+  EXPECT_EQ(replayed, -1);
+  EXPECT_EQ(store_->GetFiscalYear(2026)->programs_version, committed);
+  // Other years keep theirs.
+  EXPECT_EQ(store_->GetFiscalYear(2025)->programs_version,
+            store_->GetFiscalYear(2025)->program_count);
 }
 
 TEST_P(BudgetStoreTest, DataVersionWithPriorReadsBothYearsTogether) {
@@ -151,7 +185,7 @@ TEST_P(BudgetStoreTest, DataVersionWithPriorReadsBothYearsTogether) {
         next.revision++;
         return absl::StatusOr<Program>(next);
       },
-      Key("dv1"), Encode);
+      Key("dv1"), Encode, nullptr);
   ASSERT_TRUE(bump.ok()) << bump.status();
   auto after = store_->DataVersionWithPrior(2026);
   ASSERT_TRUE(after.ok());
