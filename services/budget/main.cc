@@ -115,9 +115,11 @@ int main(int argc, char** argv) {
   // before it is acknowledged: only when every write goes through here.
   std::unique_ptr<shien::budget::ProgramWatch> watch;
   if (location.postgres.empty() || absl::GetFlag(FLAGS_sole_writer)) {
-    watch =
-        std::make_unique<shien::budget::ProgramWatch>(std::chrono::milliseconds(
-            std::max(100, absl::GetFlag(FLAGS_watch_lease_ms))));
+    const std::chrono::milliseconds lease(
+        std::max(100, absl::GetFlag(FLAGS_watch_lease_ms)));
+    // A KPI server may still trust a lease from this server's predecessor.
+    watch = std::make_unique<shien::budget::ProgramWatch>(
+        lease, std::chrono::steady_clock::now() + lease);
     auto years = (*store)->ListFiscalYears();
     if (!years.ok()) return Fail(years.status());
     for (const auto& y : *years) watch->Merge(y.year, y.programs_version);

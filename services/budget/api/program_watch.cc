@@ -8,7 +8,9 @@
 
 namespace shien::budget {
 
-ProgramWatch::ProgramWatch(std::chrono::milliseconds lease) : lease_(lease) {}
+ProgramWatch::ProgramWatch(std::chrono::milliseconds lease,
+                           Clock::time_point inherited_until)
+    : lease_(lease), departed_until_(inherited_until) {}
 
 void ProgramWatch::Merge(int year, int64_t version) {
   std::lock_guard<std::mutex> lock(mu_);

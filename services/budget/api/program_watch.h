@@ -23,7 +23,11 @@ class ProgramWatch {
  public:
   using Clock = std::chrono::steady_clock;
 
-  explicit ProgramWatch(std::chrono::milliseconds lease);
+  // Leases granted before this object existed (by the server that ran
+  // before this one, which this one cannot know) are held to run until
+  // `inherited_until`: a server passes its start + `lease`.
+  ProgramWatch(std::chrono::milliseconds lease,
+               Clock::time_point inherited_until);
 
   std::chrono::milliseconds lease() const { return lease_; }
 

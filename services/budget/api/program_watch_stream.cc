@@ -27,9 +27,13 @@ class Stream final : public grpc::ServerBidiReactor<Request, Response> {
       return;
     }
     std::weak_ptr<Stream> weak = self_;
-    id_ = watch_->Add([weak] {
-      if (auto stream = weak.lock()) stream->Pump();
-    });
+    {
+      // A wake-up may come before Add returns: Pump waits for id_.
+      std::lock_guard<std::mutex> lock(mu_);
+      id_ = watch_->Add([weak] {
+        if (auto stream = weak.lock()) stream->Pump();
+      });
+    }
     StartRead(&request_);
     Pump();  // the watch may have closed already
   }
@@ -42,6 +46,10 @@ class Stream final : public grpc::ServerBidiReactor<Request, Response> {
       }
       Pump();
       return;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (finished_) return;  // no more reads once the call is finishing
     }
     if (request_.renewal() != 0) watch_->Renew(id_, request_.renewal());
     if (request_.applied_sequence() > 0) {
@@ -100,7 +108,7 @@ class Stream final : public grpc::ServerBidiReactor<Request, Response> {
   ProgramWatch* const watch_;
   const std::string domain_;
   std::shared_ptr<Stream> self_;
-  int64_t id_ = 0;
+  int64_t id_ = 0;   // set under mu_ before any Pump reads it
   Request request_;  // read side only
   std::mutex mu_;
   Response response_;                   // written while writing_

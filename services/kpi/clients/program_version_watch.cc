@@ -184,11 +184,11 @@ int64_t ProgramVersionWatch::Apply(
 }
 
 void ProgramVersionWatch::StreamDone(const grpc::Status& status) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stream_done_ = true;
-    stream_status_ = status;
-  }
+  // Notified under the lock: once Run() sees stream_done_ it may destroy
+  // this object, and cv_ with it.
+  std::lock_guard<std::mutex> lock(mu_);
+  stream_done_ = true;
+  stream_status_ = status;
   cv_.notify_all();
 }
 

@@ -27,7 +27,7 @@ milliseconds Since(Clock::time_point start) {
 }
 
 TEST(ProgramWatchTest, AnswersRenewalsWithEveryYearAndTheLease) {
-  ProgramWatch watch(milliseconds(1500));
+  ProgramWatch watch(milliseconds(1500), {});
   watch.Merge(2026, 24);
   watch.Merge(2025, 20);
   watch.Merge(2026, 10);  // versions never go back
@@ -45,7 +45,7 @@ TEST(ProgramWatchTest, AnswersRenewalsWithEveryYearAndTheLease) {
 }
 
 TEST(ProgramWatchTest, PublishWakesEveryWatcherWithAHigherSequence) {
-  ProgramWatch watch(milliseconds(2000));
+  ProgramWatch watch(milliseconds(2000), {});
   watch.Merge(2026, 24);
   std::atomic<int> woken{0};
   const int64_t a = watch.Add([&] { ++woken; });
@@ -69,7 +69,7 @@ TEST(ProgramWatchTest, PublishWakesEveryWatcherWithAHigherSequence) {
 }
 
 TEST(ProgramWatchTest, PublishWithoutLeasesReturnsAtOnce) {
-  ProgramWatch watch(milliseconds(5000));
+  ProgramWatch watch(milliseconds(5000), {});
   const int64_t id = watch.Add([] {});  // never renewed: holds no lease
   const auto start = Clock::now();
   EXPECT_EQ(watch.Publish(2026, 30), 0);
@@ -83,13 +83,16 @@ TEST(ProgramWatchTest, PublishWithoutLeasesReturnsAtOnce) {
 }
 
 TEST(ProgramWatchTest, PublishWaitsUntilTheLeasedWatcherApplies) {
-  ProgramWatch watch(milliseconds(10000));
-  const int64_t id = watch.Add([] {});
+  ProgramWatch watch(milliseconds(10000), {});
+  std::atomic<bool> woken{false};
+  const int64_t id = watch.Add([&] { woken = true; });
   watch.Renew(id, 1);
   watch.Next(id);
   std::thread applier([&] {
+    while (!woken) std::this_thread::yield();  // the change was sent
     std::this_thread::sleep_for(milliseconds(200));
     auto r = watch.Next(id);
+    ASSERT_TRUE(r.has_value());
     watch.Applied(id, r->sequence());
   });
   const auto start = Clock::now();
@@ -101,7 +104,7 @@ TEST(ProgramWatchTest, PublishWaitsUntilTheLeasedWatcherApplies) {
 }
 
 TEST(ProgramWatchTest, PublishWaitsOutTheLeaseOfASilentWatcher) {
-  ProgramWatch watch(milliseconds(600));
+  ProgramWatch watch(milliseconds(600), {});
   const int64_t id = watch.Add([] {});
   watch.Renew(id, 1);
   const auto start = Clock::now();
@@ -126,21 +129,32 @@ TEST(ProgramWatchTest, PublishWaitsOutTheLeaseOfASilentWatcher) {
 }
 
 TEST(ProgramWatchTest, AGoneWatchersLeaseStillCounts) {
-  ProgramWatch watch(milliseconds(600));
+  ProgramWatch watch(milliseconds(1000), {});
   const int64_t id = watch.Add([] {});
   watch.Renew(id, 1);
   watch.Remove(id);  // its client may not know yet
   const auto start = Clock::now();
   watch.Publish(2026, 30);
-  EXPECT_GE(Since(start), milliseconds(500));
+  EXPECT_GE(Since(start), milliseconds(900));
   // Once that lease ran out, nothing is waited for.
   const auto later = Clock::now();
   watch.Publish(2026, 31);
-  EXPECT_LT(Since(later), milliseconds(300));
+  EXPECT_LT(Since(later), milliseconds(800));
+}
+
+// A server that starts cannot know the leases its predecessor granted.
+TEST(ProgramWatchTest, LeasesInheritedFromAPredecessorAreWaitedOut) {
+  const auto start = Clock::now();
+  ProgramWatch watch(milliseconds(1000), start + milliseconds(600));
+  EXPECT_EQ(watch.Publish(2026, 30), 0);  // no watcher of its own lapsed
+  EXPECT_GE(Since(start), milliseconds(550));
+  const auto later = Clock::now();
+  watch.Publish(2026, 31);
+  EXPECT_LT(Since(later), milliseconds(800));
 }
 
 TEST(ProgramWatchTest, CloseWakesEveryWatcher) {
-  ProgramWatch watch(milliseconds(1000));
+  ProgramWatch watch(milliseconds(1000), {});
   std::atomic<int> woken{0};
   watch.Add([&] { ++woken; });
   watch.Add([&] { ++woken; });
