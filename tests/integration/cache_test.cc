@@ -403,6 +403,59 @@ TEST_F(CacheTest, AStoppedWatcherDelaysAnUpdateByItsLeaseAtMost) {
   EXPECT_EQ(Occurrences(*budget, "did not apply the change"), 2);
 }
 
+// A budget server cannot know the leases the server before it granted: a
+// KPI server may not yet have noticed that server die. Its first program
+// update waits one lease from its start; the KPI server's watch comes back
+// by itself, and the change shows. (Without that wait the dashboard below
+// showed the old title: the KPI server still trusted the dead server's
+// lease.)
+TEST_F(CacheTest, ARestartedBudgetServerWaitsOutTheLeasesOfTheOneBefore) {
+  namespace kpb = ::shien::kpi::v1;
+  const std::vector<std::string> args{
+      "--listen=127.0.0.1:" + std::to_string(testing::FreePort()),
+      "--watch_lease_ms=1500"};
+  auto budget = StartBudget("budget.log", args);
+  auto kpi = StartKpi(*budget);
+  ASSERT_TRUE(AwaitLog(*kpi, "program watch on")) << kpi->Log();
+  budget->Signal(SIGKILL);
+  budget->Wait();
+  budget = StartBudget("budget-again.log", args);
+
+  pb::UpdateProgramRequest req;
+  req.mutable_program()->set_name("fiscalYears/2026/programs/9");
+  req.mutable_program()->set_title(
+      "事業承継・引継ぎ支援センター事業（再起動後）");
+  req.mutable_update_mask()->add_paths("title");
+  pb::Program out;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  const auto start = std::chrono::steady_clock::now();
+  grpc::Status s = Stub(*budget)->UpdateProgram(&ctx, req, &out);
+  const auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  // 1.5 s from the server's start, less its start-up; milliseconds without.
+  EXPECT_GE(took, std::chrono::milliseconds(700));
+
+  auto kpi_stub = kpb::KpiService::NewStub(
+      grpc::CreateChannel(kpi->address(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext dctx;
+  kpb::GetKpiDashboardRequest dreq;
+  dreq.set_name("fiscalYears/2026/kpiDashboard");
+  dreq.set_grouping(kpb::DASHBOARD_GROUPING_PROGRAM);
+  kpb::KpiDashboard d;
+  ASSERT_TRUE(kpi_stub->GetKpiDashboard(&dctx, dreq, &d).ok());
+  std::string title;
+  for (const auto& g : d.groups()) {
+    if (g.key() == "fiscalYears/2026/programs/9") title = g.title();
+  }
+  EXPECT_EQ(title, req.program().title());
+  // The KPI server watches the new budget server.
+  for (int i = 0; i < 100 && Occurrences(*kpi, "program watch on") < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(Occurrences(*kpi, "program watch on"), 2) << kpi->Log();
+}
+
 TEST_F(CacheTest, RedisKilledUnderLoadFailsNoCallAndRecovers) {
   auto server = StartBudget("budget.log");
   std::atomic<bool> stop{false};
