@@ -134,6 +134,27 @@ class CacheTest : public ::testing::Test {
                      &value);
     return value;
   }
+  // A request renaming program 9 of FY2026 to `title`.
+  static pb::UpdateProgramRequest RenameProgram9(const std::string& title) {
+    pb::UpdateProgramRequest req;
+    req.mutable_program()->set_name("fiscalYears/2026/programs/9");
+    req.mutable_program()->set_title(title);
+    req.mutable_update_mask()->add_paths("title");
+    return req;
+  }
+
+  // Sends `req` to `budget`; returns how long it took to be acknowledged.
+  static std::chrono::steady_clock::duration TimedUpdate(
+      const ServerProcess& budget, const pb::UpdateProgramRequest& req,
+      pb::Program* out, grpc::Status* status) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(10));
+    const auto start = std::chrono::steady_clock::now();
+    *status = Stub(budget)->UpdateProgram(&ctx, req, out);
+    return std::chrono::steady_clock::now() - start;
+  }
+
   // How many times `text` occurs in the server's log.
   static int Occurrences(const ServerProcess& s, const std::string& text) {
     const std::string log = s.Log();
@@ -352,18 +373,12 @@ TEST_F(CacheTest, AStoppedWatcherDelaysAnUpdateByItsLeaseAtMost) {
   ASSERT_FALSE(before.empty());
 
   ASSERT_EQ(kill(kpi->pid(), SIGSTOP), 0);
-  pb::UpdateProgramRequest req;
-  req.mutable_program()->set_name("fiscalYears/2026/programs/9");
-  req.mutable_program()->set_title(
-      "事業承継・引継ぎ支援センター事業（停止中に変更）");
-  req.mutable_update_mask()->add_paths("title");
+  pb::UpdateProgramRequest req =
+      RenameProgram9("事業承継・引継ぎ支援センター事業（停止中に変更）");
   req.set_request_id("3f9a6c1e-5b7d-4e2a-9c4f-1a2b3c4d5e6f");
   pb::Program out;
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  const auto start = std::chrono::steady_clock::now();
-  grpc::Status s = Stub(*budget)->UpdateProgram(&ctx, req, &out);
-  const auto took = std::chrono::steady_clock::now() - start;
+  grpc::Status s;
+  const auto took = TimedUpdate(*budget, req, &out, &s);
   kill(kpi->pid(), SIGCONT);
   ASSERT_TRUE(s.ok()) << s.error_message();
   // Renewed every quarter lease, so about 3/4 of it (1.1 s) was left to
@@ -392,10 +407,7 @@ TEST_F(CacheTest, AStoppedWatcherDelaysAnUpdateByItsLeaseAtMost) {
   // A replay of the first update acknowledges it again, so it is announced
   // again: with the watcher stopped it too waits out the lease.
   ASSERT_EQ(kill(kpi->pid(), SIGSTOP), 0);
-  grpc::ClientContext replay_ctx;
-  const auto replay_start = std::chrono::steady_clock::now();
-  s = Stub(*budget)->UpdateProgram(&replay_ctx, req, &out);
-  const auto replay_took = std::chrono::steady_clock::now() - replay_start;
+  const auto replay_took = TimedUpdate(*budget, req, &out, &s);
   kill(kpi->pid(), SIGCONT);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(out.title(), req.program().title());  // the first response
@@ -421,17 +433,11 @@ TEST_F(CacheTest, ARestartedBudgetServerWaitsOutTheLeasesOfTheOneBefore) {
   budget->Wait();
   budget = StartBudget("budget-again.log", args);
 
-  pb::UpdateProgramRequest req;
-  req.mutable_program()->set_name("fiscalYears/2026/programs/9");
-  req.mutable_program()->set_title(
-      "事業承継・引継ぎ支援センター事業（再起動後）");
-  req.mutable_update_mask()->add_paths("title");
+  const pb::UpdateProgramRequest req =
+      RenameProgram9("事業承継・引継ぎ支援センター事業（再起動後）");
   pb::Program out;
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  const auto start = std::chrono::steady_clock::now();
-  grpc::Status s = Stub(*budget)->UpdateProgram(&ctx, req, &out);
-  const auto took = std::chrono::steady_clock::now() - start;
+  grpc::Status s;
+  const auto took = TimedUpdate(*budget, req, &out, &s);
   ASSERT_TRUE(s.ok()) << s.error_message();
   // 1.5 s from the server's start, less its start-up; milliseconds without.
   EXPECT_GE(took, std::chrono::milliseconds(700));
