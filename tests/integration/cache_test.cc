@@ -462,6 +462,21 @@ TEST_F(CacheTest, ARestartedBudgetServerWaitsOutTheLeasesOfTheOneBefore) {
   EXPECT_EQ(Occurrences(*kpi, "program watch on"), 2) << kpi->Log();
 }
 
+// The watch stream never ends by itself: a budget server that drains ends
+// it at once (UNAVAILABLE), instead of waiting out its grace period for it.
+TEST_F(CacheTest, ADrainingBudgetServerEndsTheWatchAtOnce) {
+  auto budget = StartBudget("budget.log", {"--shutdown_grace_ms=30000"});
+  auto kpi = StartKpi(*budget);
+  ASSERT_TRUE(AwaitLog(*kpi, "program watch on")) << kpi->Log();
+  const auto start = std::chrono::steady_clock::now();
+  budget->Signal(SIGTERM);
+  const int status = budget->Wait();
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  EXPECT_LT(took, std::chrono::seconds(15)) << "it waited for the stream";
+  EXPECT_TRUE(AwaitLog(*kpi, "program watch lost")) << kpi->Log();
+}
+
 TEST_F(CacheTest, RedisKilledUnderLoadFailsNoCallAndRecovers) {
   auto server = StartBudget("budget.log");
   std::atomic<bool> stop{false};
