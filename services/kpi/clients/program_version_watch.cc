@@ -136,12 +136,6 @@ std::optional<int64_t> ProgramVersionWatch::Version(int year) const {
   return it->second;
 }
 
-bool ProgramVersionWatch::leased() const {
-  const Clock::time_point now = Clock::now();
-  std::lock_guard<std::mutex> lock(mu_);
-  return now < valid_until_;
-}
-
 int64_t ProgramVersionWatch::Apply(
     const budget::WatchProgramVersionsResponse& response) {
   std::lock_guard<std::mutex> lock(mu_);

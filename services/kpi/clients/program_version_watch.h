@@ -36,9 +36,6 @@ class ProgramVersionWatch {
   // Never blocks on the network.
   std::optional<int64_t> Version(int year) const;
 
-  // Whether a lease is held now.
-  bool leased() const;
-
  private:
   class Stream;
 
