@@ -165,7 +165,8 @@ class BudgetProgramDirectory final : public ProgramDirectory {
   int timeout_ms_;
   std::mutex mu_;
   std::map<int, std::unique_ptr<client::CoalescedRead>> versions_;  // mu_
-  // Declared last: destroyed first, while the stub it does not use lives.
+  // Null without watch_versions. Declared last, so destroyed first: its
+  // stream and thread end before the rest of the directory goes.
   std::unique_ptr<ProgramVersionWatch> watch_;
 };
 
